@@ -1,0 +1,36 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """The roles a user holds in an organisation (one role per membership)."""
+
+    ASSISTANT = "assistant", "Assistant·e de coordination"
+    COORDINATOR = "coordinator", "Coordinateur·rice de parcours"
+    CASE_MANAGER = "case_manager", "Gestionnaire de cas"
+    SUPPORT_PHYSICIAN = "support_physician", "Médecin d'appui"
+    DIRECTOR = "director", "Direction"
+    PARTNER = "partner", "Professionnel·le partenaire"
+    REGIONAL_PILOT = "regional_pilot", "Pilote régional (ARS)"
+    ADMIN = "admin", "Administrateur·rice"
+
+
+#: Roles held by the DAC's own team (the second factor applies to them).
+DAC_STAFF_ROLES = frozenset(
+    {
+        Role.ASSISTANT,
+        Role.COORDINATOR,
+        Role.CASE_MANAGER,
+        Role.SUPPORT_PHYSICIAN,
+        Role.DIRECTOR,
+        Role.ADMIN,
+    }
+)
+
+
+class AccessAction(models.TextChoices):
+    READ = "read", "Consultation"
+    CREATE = "create", "Création"
+    UPDATE = "update", "Modification"
+    DELETE = "delete", "Suppression (archivage)"
+    EXPORT = "export", "Export"
+    PRINT = "print", "Impression"

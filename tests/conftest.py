@@ -1,0 +1,78 @@
+import logging
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.factories import MembershipFactory
+
+OUR_TEMPLATES = str(settings.BASE_DIR / "appui" / "templates")
+
+
+def pytest_report_header(config):
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres") as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+        return [f"database: PostgreSQL {version} (throwaway server)"]
+    return ["database: SQLite (embedded)"]
+
+
+class UndefinedVariableHandler(logging.Handler):
+    """Django logs (at DEBUG) each variable it cannot resolve; in our templates that is a bug."""
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.problems = []
+
+    def emit(self, record):
+        message = record.getMessage()
+        if "Exception while resolving variable" not in message:
+            return
+        # Django's own admin and the DSFR package rely on optional variables; ours must not.
+        template = message.rsplit("in template", 1)[-1].strip(" '.")
+        if template.startswith(("admin/", "dsfr/", "django/", "registration/", "unknown")):
+            return
+        self.problems.append(message)
+
+
+@pytest.fixture(autouse=True)
+def strict_templates():
+    handler = UndefinedVariableHandler()
+    logger = logging.getLogger("django.template")
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    yield
+    logger.removeHandler(handler)
+    logger.setLevel(previous)
+    assert not handler.problems, "Variables de gabarit indéfinies :\n" + "\n".join(handler.problems)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def login(client):
+    """Log a client in with a fresh user holding `role` (in an optional organisation)."""
+
+    def _login(role, organisation=None, user=None, a_client=None):
+        kwargs = {"role": role}
+        if organisation is not None:
+            kwargs["organisation"] = organisation
+        if user is not None:
+            kwargs["user"] = user
+        membership = MembershipFactory(**kwargs)
+        (a_client or client).force_login(membership.user)
+        return membership
+
+    return _login
+
+
+def vendor():
+    return connection.vendor

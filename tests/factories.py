@@ -1,0 +1,97 @@
+import factory
+from factory.django import DjangoModelFactory
+from stdnum import luhn
+
+from appui.accounts.models import Membership, User
+from appui.core.enums import Role
+from appui.territory.enums import OrganisationKind, Profession
+from appui.territory.models import Commune, Organisation, PracticePlace, Professional, Territory
+
+
+def luhn_number(prefix: str, n: int, length: int) -> str:
+    base = f"{prefix}{n:0{length - len(prefix) - 1}d}"
+    return base + luhn.calc_check_digit(base)
+
+
+class CommuneFactory(DjangoModelFactory):
+    class Meta:
+        model = Commune
+        django_get_or_create = ("insee_code",)
+
+    insee_code = factory.Sequence(lambda n: f"{59000 + n % 900:05d}")
+    name = factory.Sequence(lambda n: f"Commune {n}")
+    postal_codes = "59000"
+    department_code = "59"
+    region_code = "32"
+    latitude = 50.4
+    longitude = 3.4
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Structure {n}")
+    kind = OrganisationKind.SSIAD
+    commune = factory.SubFactory(CommuneFactory)
+
+    class Params:
+        dac = factory.Trait(kind=OrganisationKind.DAC, name=factory.Sequence(lambda n: f"DAC {n}"))
+
+
+class TerritoryFactory(DjangoModelFactory):
+    class Meta:
+        model = Territory
+
+    name = factory.Sequence(lambda n: f"Territoire {n}")
+    dac = factory.SubFactory(OrganisationFactory, dac=True)
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"utilisateur{n}@appui.test")
+    first_name = "Camille"
+    last_name = factory.Sequence(lambda n: f"Testeur{n}")
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or "Mot-de-passe-solide-1")
+        if create:
+            self.save(update_fields=["password"])
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory, dac=True)
+    role = Role.COORDINATOR
+
+
+class ProfessionalFactory(DjangoModelFactory):
+    class Meta:
+        model = Professional
+
+    first_name = "Claire"
+    last_name = factory.Sequence(lambda n: f"Praticien{n}")
+    profession = Profession.PHYSICIAN
+    specialty = "Médecine générale"
+    rpps = factory.Sequence(lambda n: luhn_number("1", n, 11))
+
+    class Params:
+        nurse = factory.Trait(profession=Profession.NURSE, specialty="")
+        social_worker = factory.Trait(profession=Profession.SOCIAL_WORKER, specialty="", rpps="")
+
+
+class PracticePlaceFactory(DjangoModelFactory):
+    class Meta:
+        model = PracticePlace
+
+    professional = factory.SubFactory(ProfessionalFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    commune = factory.SubFactory(CommuneFactory)
+    is_primary = True
