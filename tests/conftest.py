@@ -43,12 +43,14 @@ class UndefinedVariableHandler(logging.Handler):
 def strict_templates():
     handler = UndefinedVariableHandler()
     logger = logging.getLogger("django.template")
-    previous = logger.level
+    previous, propagate = logger.level, logger.propagate
     logger.setLevel(logging.DEBUG)
+    logger.propagate = False  # keep these debug lines out of the console
     logger.addHandler(handler)
     yield
     logger.removeHandler(handler)
     logger.setLevel(previous)
+    logger.propagate = propagate
     assert not handler.problems, "Variables de gabarit indéfinies :\n" + "\n".join(handler.problems)
 
 

@@ -56,6 +56,7 @@ class UserFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"utilisateur{n}@appui.test")
     first_name = "Camille"
     last_name = factory.Sequence(lambda n: f"Testeur{n}")
+
     @factory.post_generation
     def password(self, create, extracted, **kwargs):
         self.set_password(extracted or "Mot-de-passe-solide-1")

@@ -51,5 +51,7 @@ class TokenForm(DsfrBaseForm):
         if not token.isdigit():
             raise forms.ValidationError("Le code ne contient que des chiffres.")
         if self.device is None or not self.device.verify_token(token):
-            raise forms.ValidationError("Code incorrect ou expiré. Saisissez le code affiché maintenant.")
+            raise forms.ValidationError(
+                "Code incorrect ou expiré. Saisissez le code affiché maintenant."
+            )
         return token

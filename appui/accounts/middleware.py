@@ -35,7 +35,12 @@ class ActiveMembershipMiddleware:
 class SecondFactorMiddleware:
     """When `APPUI_REQUIRE_2FA` is on, DAC staff must confirm a TOTP code before anything else."""
 
-    EXEMPT_PREFIXES = ("/static/", "/sante/", "/compte/double-authentification/", "/compte/deconnexion/")
+    EXEMPT_PREFIXES = (
+        "/static/",
+        "/sante/",
+        "/compte/double-authentification/",
+        "/compte/deconnexion/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

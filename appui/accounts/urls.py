@@ -9,13 +9,21 @@ urlpatterns = [
     path("compte/connexion/", views.LoginView.as_view(), name="login"),
     path("compte/deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("compte/mot-de-passe/oubli/", views.PasswordResetView.as_view(), name="password_reset"),
-    path("compte/mot-de-passe/envoye/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "compte/mot-de-passe/envoye/",
+        views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
     path(
         "compte/mot-de-passe/nouveau/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
-    path("compte/mot-de-passe/termine/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path(
+        "compte/mot-de-passe/termine/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("compte/double-authentification/", views.second_factor, name="second_factor"),
     path("compte/role/", views.switch_membership, name="switch"),
     path("compte/", views.profile, name="profile"),

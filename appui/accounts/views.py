@@ -59,9 +59,12 @@ def switch_membership(request):
     if membership is None:
         raise Http404
     request.session[SESSION_KEY] = membership.pk
-    record_event(request.user, "membership_switched", membership_id=membership.pk, role=membership.role)
+    record_event(
+        request.user, "membership_switched", membership_id=membership.pk, role=membership.role
+    )
     messages.success(
-        request, f"Vous agissez maintenant en tant que {membership.get_role_display()} — {membership.organisation}."
+        request,
+        f"Vous agissez maintenant en tant que {membership.get_role_display()} — {membership.organisation}.",
     )
     return redirect("core:home")
 
@@ -104,7 +107,9 @@ def second_factor(request):
         image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
         buffer = BytesIO()
         image.save(buffer)
-        context["qr_data_uri"] = "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+        context["qr_data_uri"] = (
+            "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+        )
         context["secret"] = base64.b32encode(device.bin_key).decode()
     return render(request, "accounts/second_factor.html", context)
 
@@ -113,7 +118,10 @@ def second_factor(request):
 def account_list(request):
     require(request.membership, "account", "list")
     queryset = scope(
-        request.membership, "account", "list", User.objects.prefetch_related("memberships__organisation")
+        request.membership,
+        "account",
+        "list",
+        User.objects.prefetch_related("memberships__organisation"),
     ).order_by("last_name", "first_name", "email")
     q = request.GET.get("q", "").strip()
     if q:
@@ -126,5 +134,9 @@ def account_detail(request, pk):
     require(request.membership, "account", "view")
     queryset = scope(request.membership, "account", "view", User.objects.all())
     account = get_object_or_404(queryset, pk=pk)
-    memberships = account.memberships.select_related("organisation").order_by("-is_active", "organisation__name")
-    return render(request, "accounts/account_detail.html", {"account": account, "memberships": memberships})
+    memberships = account.memberships.select_related("organisation").order_by(
+        "-is_active", "organisation__name"
+    )
+    return render(
+        request, "accounts/account_detail.html", {"account": account, "memberships": memberships}
+    )

@@ -43,7 +43,9 @@ def validate_siret(value: str) -> None:
     except InvalidLength as exc:
         raise ValidationError("Le SIRET compte 14 chiffres.", code="siret_length") from exc
     except InvalidFormat as exc:
-        raise ValidationError("Le SIRET ne contient que des chiffres.", code="siret_format") from exc
+        raise ValidationError(
+            "Le SIRET ne contient que des chiffres.", code="siret_format"
+        ) from exc
     except InvalidChecksum as exc:
         raise ValidationError(
             "SIRET invalide : la clé de contrôle ne correspond pas. Vérifiez la saisie.",
@@ -57,7 +59,9 @@ def validate_siren(value: str) -> None:
     except (InvalidLength, InvalidFormat) as exc:
         raise ValidationError("Le SIREN compte 9 chiffres.", code="siren_format") from exc
     except InvalidChecksum as exc:
-        raise ValidationError("SIREN invalide : clé de contrôle incorrecte.", code="siren_checksum") from exc
+        raise ValidationError(
+            "SIREN invalide : clé de contrôle incorrecte.", code="siren_checksum"
+        ) from exc
 
 
 def validate_finess(value: str) -> None:
@@ -101,10 +105,13 @@ def validate_nir(value: str) -> None:
     try:
         stdnum_nir.validate(compact(value))
     except InvalidLength as exc:
-        raise ValidationError("Le NIR compte 15 caractères (13 + clé de 2 chiffres).", code="nir_length") from exc
+        raise ValidationError(
+            "Le NIR compte 15 caractères (13 + clé de 2 chiffres).", code="nir_length"
+        ) from exc
     except (InvalidFormat, InvalidComponent) as exc:
         raise ValidationError("NIR invalide : format non reconnu.", code="nir_format") from exc
     except InvalidChecksum as exc:
         raise ValidationError(
-            "NIR invalide : la clé ne correspond pas aux 13 premiers caractères.", code="nir_checksum"
+            "NIR invalide : la clé ne correspond pas aux 13 premiers caractères.",
+            code="nir_checksum",
         ) from exc

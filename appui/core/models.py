@@ -118,6 +118,15 @@ class PersonalDataModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        created = self._state.adding
+        fields = self.changed_fields()
+        super().save(*args, **kwargs)
+        audit.record_write(self, created, fields)
+        self._loaded_values = {
+            f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields
+        }
+
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
@@ -137,15 +146,6 @@ class PersonalDataModel(models.Model):
             for f in self._meta.concrete_fields
             if f.attname in loaded and loaded[f.attname] != getattr(self, f.attname)
         ]
-
-    def save(self, *args, **kwargs):
-        created = self._state.adding
-        fields = self.changed_fields()
-        super().save(*args, **kwargs)
-        audit.record_write(self, created, fields)
-        self._loaded_values = {
-            f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields
-        }
 
 
 class Event(AppendOnlyModel):

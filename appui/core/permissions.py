@@ -42,8 +42,14 @@ OBJECTS: dict[str, ObjectKind] = {
     o.code: o
     for o in [
         ObjectKind("support_request", "Demande d'appui", ("list", "view", "create", "change")),
-        ObjectKind("person", "Personne accompagnée", ("list", "view", "create", "change", "export")),
-        ObjectKind("directory", "Répertoire (structures et services)", ("list", "view", "create", "change", "import")),
+        ObjectKind(
+            "person", "Personne accompagnée", ("list", "view", "create", "change", "export")
+        ),
+        ObjectKind(
+            "directory",
+            "Répertoire (structures et services)",
+            ("list", "view", "create", "change", "import"),
+        ),
         ObjectKind("professional", "Professionnel·le", ("list", "view", "create", "change")),
         ObjectKind("territory", "Territoire et communes", ("view", "import")),
         ObjectKind("indicator", "Indicateurs du DAC", ("view", "export")),

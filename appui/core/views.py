@@ -61,9 +61,7 @@ def upcoming_section(request, *, title, grants, intro, items):
     """A main section whose capability is not delivered yet: says plainly what will come."""
     if not any(can(request.membership, obj, action) for obj, action in grants):
         raise PermissionDenied
-    return render(
-        request, "core/upcoming.html", {"title": title, "intro": intro, "items": items}
-    )
+    return render(request, "core/upcoming.html", {"title": title, "intro": intro, "items": items})
 
 
 @login_required
@@ -156,7 +154,9 @@ class AccessLogFilterForm(DsfrBaseForm):
     start = forms.DateField(
         label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     OBJECT_TYPES = [
         ("", "Tous"),
@@ -222,8 +222,20 @@ def access_log_csv(queryset):
     response.write("\ufeff")  # so that spreadsheet software reads the accents right
     writer = csv.writer(response, delimiter=";")
     writer.writerow(
-        ["date", "utilisateur", "rôle", "organisation", "action", "objet", "identifiant",
-         "personne", "champs", "vue", "adresse", "ip"]
+        [
+            "date",
+            "utilisateur",
+            "rôle",
+            "organisation",
+            "action",
+            "objet",
+            "identifiant",
+            "personne",
+            "champs",
+            "vue",
+            "adresse",
+            "ip",
+        ]
     )
     for row in queryset.iterator(chunk_size=2000):
         writer.writerow(

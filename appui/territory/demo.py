@@ -61,38 +61,199 @@ ORGANISATIONS = [
     ("Maison de santé du Denaisis", K.MSP, "59172", "30 rue Arthur-Brunet", "03 27 00 35 00"),
     ("Pharmacie de Rieulay", K.PHARMACY, "59501", "2 place de la Mairie", "03 27 00 36 00"),
     ("Pharmacie du Centre", K.PHARMACY, "59526", "15 Grand-Place", "03 27 00 37 00"),
-    ("Conseil départemental du Nord", K.DEPARTMENT_COUNCIL, "59350", "51 rue Gustave-Delory", "03 59 00 38 00"),
+    (
+        "Conseil départemental du Nord",
+        K.DEPARTMENT_COUNCIL,
+        "59350",
+        "51 rue Gustave-Delory",
+        "03 59 00 38 00",
+    ),
     ("Communauté 360 du Nord", K.COMMUNITY_360, "59350", "10 rue de Tournai", "0 800 360 360"),
     ("Collège Jean-Moulin", K.SCHOOL, "59574", "Rue du Collège", "03 27 00 39 00"),
-    ("Équipe mobile de gériatrie de la Scarpe", K.MOBILE_TEAM, "59526", "Route de Roubaix", "03 27 00 20 50"),
+    (
+        "Équipe mobile de gériatrie de la Scarpe",
+        K.MOBILE_TEAM,
+        "59526",
+        "Route de Roubaix",
+        "03 27 00 20 50",
+    ),
     ("ARS Hauts-de-France", K.ARS, "59350", "556 avenue Willy-Brandt", "03 62 72 77 00"),
 ]
 
 # first name, last name, civility, title, profession, specialty, organisation, commune, role label
 NAMED_PROFESSIONALS = [
-    ("Claire", "Morel", "Mme", "Dr", P.PHYSICIAN, "Médecine générale", "Maison de santé des Deux Rivières", "59375", ""),
+    (
+        "Claire",
+        "Morel",
+        "Mme",
+        "Dr",
+        P.PHYSICIAN,
+        "Médecine générale",
+        "Maison de santé des Deux Rivières",
+        "59375",
+        "",
+    ),
     ("Hugo", "Lambert", "M.", "Dr", P.PHYSICIAN, "Médecine générale", None, "59526", ""),
-    ("Julien", "Carpentier", "M.", "", P.PHARMACIST, "Pharmacie d'officine", "Pharmacie de Rieulay", "59501", "Pharmacien titulaire"),
-    ("Nadia", "Benkhaled", "Mme", "", P.SOCIAL_WORKER, "", "Centre hospitalier de la Scarpe", "59526", "Assistante sociale"),
-    ("Isabelle", "Dumont", "Mme", "", P.NURSE, "Infirmière scolaire", "Collège Jean-Moulin", "59574", "Infirmière scolaire"),
+    (
+        "Julien",
+        "Carpentier",
+        "M.",
+        "",
+        P.PHARMACIST,
+        "Pharmacie d'officine",
+        "Pharmacie de Rieulay",
+        "59501",
+        "Pharmacien titulaire",
+    ),
+    (
+        "Nadia",
+        "Benkhaled",
+        "Mme",
+        "",
+        P.SOCIAL_WORKER,
+        "",
+        "Centre hospitalier de la Scarpe",
+        "59526",
+        "Assistante sociale",
+    ),
+    (
+        "Isabelle",
+        "Dumont",
+        "Mme",
+        "",
+        P.NURSE,
+        "Infirmière scolaire",
+        "Collège Jean-Moulin",
+        "59574",
+        "Infirmière scolaire",
+    ),
     ("Sandrine", "Lefebvre", "Mme", "", P.NURSE, "", None, "59375", "Infirmière libérale"),
-    ("Thomas", "Vasseur", "M.", "", P.PHYSIOTHERAPIST, "", "Maison de santé des Deux Rivières", "59375", ""),
-    ("Émilie", "Caron", "Mme", "", P.NURSE, "Coordination de SSIAD", "SSIAD de la Pévèle-Scarpe", "59375", "Infirmière coordinatrice"),
-    ("Karim", "Haddad", "M.", "", P.SOCIAL_WORKER, "Évaluation APA", "Conseil départemental du Nord", "59350", "Évaluateur APA"),
+    (
+        "Thomas",
+        "Vasseur",
+        "M.",
+        "",
+        P.PHYSIOTHERAPIST,
+        "",
+        "Maison de santé des Deux Rivières",
+        "59375",
+        "",
+    ),
+    (
+        "Émilie",
+        "Caron",
+        "Mme",
+        "",
+        P.NURSE,
+        "Coordination de SSIAD",
+        "SSIAD de la Pévèle-Scarpe",
+        "59375",
+        "Infirmière coordinatrice",
+    ),
+    (
+        "Karim",
+        "Haddad",
+        "M.",
+        "",
+        P.SOCIAL_WORKER,
+        "Évaluation APA",
+        "Conseil départemental du Nord",
+        "59350",
+        "Évaluateur APA",
+    ),
     ("Pauline", "Leroy", "Mme", "", P.PSYCHOLOGIST, "Psychologie clinique", None, "59526", ""),
     ("Mathieu", "Delcourt", "M.", "", P.DIETITIAN, "", None, "59172", ""),
-    ("Aurélie", "Wattiez", "Mme", "", P.OCCUPATIONAL_THERAPIST, "", "Équipe mobile de gériatrie de la Scarpe", "59526", ""),
-    ("Bernard", "Dupuis", "M.", "Dr", P.PHYSICIAN, "Pneumologie", "Centre hospitalier de la Scarpe", "59526", "Praticien hospitalier"),
-    ("Sophie", "Hennebelle", "Mme", "Dr", P.PHYSICIAN, "Gériatrie", "Équipe mobile de gériatrie de la Scarpe", "59526", "Médecin gériatre"),
+    (
+        "Aurélie",
+        "Wattiez",
+        "Mme",
+        "",
+        P.OCCUPATIONAL_THERAPIST,
+        "",
+        "Équipe mobile de gériatrie de la Scarpe",
+        "59526",
+        "",
+    ),
+    (
+        "Bernard",
+        "Dupuis",
+        "M.",
+        "Dr",
+        P.PHYSICIAN,
+        "Pneumologie",
+        "Centre hospitalier de la Scarpe",
+        "59526",
+        "Praticien hospitalier",
+    ),
+    (
+        "Sophie",
+        "Hennebelle",
+        "Mme",
+        "Dr",
+        P.PHYSICIAN,
+        "Gériatrie",
+        "Équipe mobile de gériatrie de la Scarpe",
+        "59526",
+        "Médecin gériatre",
+    ),
 ]
 
-FIRST_NAMES = ["Anne", "Luc", "Marie", "Pierre", "Hélène", "François", "Céline", "Olivier", "Nathalie",
-               "Vincent", "Delphine", "Stéphane", "Caroline", "Jérôme", "Virginie", "Guillaume", "Élodie",
-               "Laurent", "Sabrina", "Benoît", "Aline", "Rachid", "Fanny", "Yannick"]
-LAST_NAMES = ["Dubrulle", "Vandenbussche", "Lemaire", "Desmet", "Delannoy", "Lecomte", "Dhaussy",
-              "Wallet", "Bouchez", "Masclet", "Fievet", "Lenglet", "Deregnaucourt", "Cuvelier",
-              "Leclercq", "Duhamel", "Tison", "Bultez", "Boulanger", "Moreau", "Ramez", "Fontaine",
-              "Garin", "Plouvier", "Delvallez", "Caudron", "Hennebert", "Sauvage"]
+FIRST_NAMES = [
+    "Anne",
+    "Luc",
+    "Marie",
+    "Pierre",
+    "Hélène",
+    "François",
+    "Céline",
+    "Olivier",
+    "Nathalie",
+    "Vincent",
+    "Delphine",
+    "Stéphane",
+    "Caroline",
+    "Jérôme",
+    "Virginie",
+    "Guillaume",
+    "Élodie",
+    "Laurent",
+    "Sabrina",
+    "Benoît",
+    "Aline",
+    "Rachid",
+    "Fanny",
+    "Yannick",
+]
+LAST_NAMES = [
+    "Dubrulle",
+    "Vandenbussche",
+    "Lemaire",
+    "Desmet",
+    "Delannoy",
+    "Lecomte",
+    "Dhaussy",
+    "Wallet",
+    "Bouchez",
+    "Masclet",
+    "Fievet",
+    "Lenglet",
+    "Deregnaucourt",
+    "Cuvelier",
+    "Leclercq",
+    "Duhamel",
+    "Tison",
+    "Bultez",
+    "Boulanger",
+    "Moreau",
+    "Ramez",
+    "Fontaine",
+    "Garin",
+    "Plouvier",
+    "Delvallez",
+    "Caudron",
+    "Hennebert",
+    "Sauvage",
+]
 
 ACCOUNTS = [
     # e-mail local part, first, last, [(organisation, role)]
@@ -100,16 +261,27 @@ ACCOUNTS = [
     ("coordination", "Camille", "Dubois", [("DAC Scarpe-Escaut", Role.COORDINATOR)]),
     ("gestion-de-cas", "Julie", "Mercier", [("DAC Scarpe-Escaut", Role.CASE_MANAGER)]),
     ("medecin", "Paul", "Renard", [("DAC Scarpe-Escaut", Role.SUPPORT_PHYSICIAN)]),
-    ("direction", "Nathalie", "Girard", [("DAC Scarpe-Escaut", Role.DIRECTOR), ("DAC Scarpe-Escaut", Role.COORDINATOR)]),
+    (
+        "direction",
+        "Nathalie",
+        "Girard",
+        [("DAC Scarpe-Escaut", Role.DIRECTOR), ("DAC Scarpe-Escaut", Role.COORDINATOR)],
+    ),
     ("dr.morel", "Claire", "Morel", [("Maison de santé des Deux Rivières", Role.PARTNER)]),
-    ("marc.delattre@ars-hdf.test", "Marc", "Delattre", [("ARS Hauts-de-France", Role.REGIONAL_PILOT)]),
+    (
+        "marc.delattre@ars-hdf.test",
+        "Marc",
+        "Delattre",
+        [("ARS Hauts-de-France", Role.REGIONAL_PILOT)],
+    ),
     ("admin", "Alex", "Technique", [("DAC Scarpe-Escaut", Role.ADMIN)]),
 ]
 
 
 def seed(stdout):
-    report = import_communes((DATA / "demo_cog_communes.csv").read_bytes(),
-                             (DATA / "demo_communes_geo.csv").read_bytes())
+    report = import_communes(
+        (DATA / "demo_cog_communes.csv").read_bytes(), (DATA / "demo_communes_geo.csv").read_bytes()
+    )
     stdout.write(f"Communes : {report.summary()}")
     communes = {c.insee_code: c for c in Commune.objects.all()}
 
@@ -125,7 +297,17 @@ def seed(stdout):
             "siret": siret(10_000_000 + index * 7919),
             "email": f"contact@{slug(name)}.test",
         }
-        if kind in {K.HOSPITAL, K.CLINIC, K.HAD, K.SSIAD, K.SAAD, K.EHPAD, K.PHARMACY, K.MSP, K.MDPH}:
+        if kind in {
+            K.HOSPITAL,
+            K.CLINIC,
+            K.HAD,
+            K.SSIAD,
+            K.SAAD,
+            K.EHPAD,
+            K.PHARMACY,
+            K.MSP,
+            K.MDPH,
+        }:
             defaults["finess_et"] = finess(100_000 + index * 37)
             defaults["finess_ej"] = finess(500_000 + index * 41)
         if kind in {K.HOSPITAL, K.HAD, K.SSIAD, K.MSP, K.DAC}:
@@ -143,23 +325,64 @@ def seed(stdout):
     for index, row in enumerate(NAMED_PROFESSIONALS, start=1):
         first, last, civility, title, profession, specialty, org_name, code, role_label = row
         professionals[(first, last)] = upsert_professional(
-            index, first, last, civility, title, profession, specialty,
-            organisations.get(org_name), communes[code], role_label,
+            index,
+            first,
+            last,
+            civility,
+            title,
+            profession,
+            specialty,
+            organisations.get(org_name),
+            communes[code],
+            role_label,
         )
     territory_codes = sorted(code for code in communes if code not in TERRITORY_EXCLUDED)
-    generated = [(P.PHYSICIAN, "Médecine générale", 28), (P.NURSE, "", 14), (P.PHARMACIST, "", 8),
-                 (P.PHYSIOTHERAPIST, "", 6)]
+    generated = [
+        (P.PHYSICIAN, "Médecine générale", 28),
+        (P.NURSE, "", 14),
+        (P.PHARMACIST, "", 8),
+        (P.PHYSIOTHERAPIST, "", 6),
+    ]
     index = 100
     for profession, specialty, count in generated:
         for _ in range(count):
             index += 1
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            civility = "Mme" if first in {"Anne", "Marie", "Hélène", "Céline", "Nathalie", "Delphine",
-                                          "Caroline", "Virginie", "Élodie", "Sabrina", "Aline", "Fanny"} else "M."
+            civility = (
+                "Mme"
+                if first
+                in {
+                    "Anne",
+                    "Marie",
+                    "Hélène",
+                    "Céline",
+                    "Nathalie",
+                    "Delphine",
+                    "Caroline",
+                    "Virginie",
+                    "Élodie",
+                    "Sabrina",
+                    "Aline",
+                    "Fanny",
+                }
+                else "M."
+            )
             title = "Dr" if profession == P.PHYSICIAN else ""
-            upsert_professional(index, first, last, civility, title, profession, specialty, None,
-                                communes[rng.choice(territory_codes)], "")
-    stdout.write(f"Structures : {len(organisations)} ; professionnels : {Professional.objects.count()}")
+            upsert_professional(
+                index,
+                first,
+                last,
+                civility,
+                title,
+                profession,
+                specialty,
+                None,
+                communes[rng.choice(territory_codes)],
+                "",
+            )
+    stdout.write(
+        f"Structures : {len(organisations)} ; professionnels : {Professional.objects.count()}"
+    )
 
     accounts = []
     for local, first, last, memberships in ACCOUNTS:
@@ -176,8 +399,9 @@ def seed(stdout):
                 user=user, organisation=organisations[org_name], role=role, is_active=True
             )
         labels = " + ".join(Role(role).label for _, role in memberships)
-        accounts.append({"email": email, "password": DEMO_PASSWORD,
-                         "label": f"{first} {last} — {labels}"})
+        accounts.append(
+            {"email": email, "password": DEMO_PASSWORD, "label": f"{first} {last} — {labels}"}
+        )
     morel = professionals[("Claire", "Morel")]
     if morel.user_id is None:
         morel.user = User.objects.get(email=f"dr.morel@{DOMAIN}")
@@ -185,13 +409,22 @@ def seed(stdout):
     return accounts
 
 
-def upsert_professional(index, first, last, civility, title, profession, specialty, organisation,
-                        commune, role_label):
+def upsert_professional(
+    index, first, last, civility, title, profession, specialty, organisation, commune, role_label
+):
     number = rpps(index) if profession not in {P.SOCIAL_WORKER} else ""
-    lookup = {"rpps": number} if number else {"first_name": first, "last_name": last, "profession": profession}
+    lookup = (
+        {"rpps": number}
+        if number
+        else {"first_name": first, "last_name": last, "profession": profession}
+    )
     defaults = {
-        "first_name": first, "last_name": last, "civility": civility, "title": title,
-        "profession": profession, "specialty": specialty,
+        "first_name": first,
+        "last_name": last,
+        "civility": civility,
+        "title": title,
+        "profession": profession,
+        "specialty": specialty,
         "phone": f"03 27 {10 + index % 80:02d} {index % 100:02d} {(index * 7) % 100:02d}",
         "email": f"{slug(first)}.{slug(last)}{index}@sante.test",
     }
@@ -204,8 +437,12 @@ def upsert_professional(index, first, last, civility, title, profession, special
     PracticePlace.objects.get_or_create(
         professional=professional,
         organisation=organisation,
-        defaults={"commune": commune, "role_label": role_label, "is_primary": True,
-                  "address": "" if organisation else f"{index} rue de la République"},
+        defaults={
+            "commune": commune,
+            "role_label": role_label,
+            "is_primary": True,
+            "address": "" if organisation else f"{index} rue de la République",
+        },
     )
     return professional
 
@@ -214,4 +451,8 @@ def slug(text: str) -> str:
     import unicodedata
 
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch if ch.isalnum() else "-" for ch in ascii_text.lower()).strip("-").replace("--", "-")
+    return (
+        "".join(ch if ch.isalnum() else "-" for ch in ascii_text.lower())
+        .strip("-")
+        .replace("--", "-")
+    )

@@ -21,18 +21,42 @@ class CommuneChoiceField(forms.CharField):
             if len(matches) == 1:
                 commune = matches[0]
             elif len(matches) > 1:
-                raise forms.ValidationError("Plusieurs communes portent ce nom : indiquez le code Insee.")
+                raise forms.ValidationError(
+                    "Plusieurs communes portent ce nom : indiquez le code Insee."
+                )
         if commune is None:
-            raise forms.ValidationError("Commune inconnue : saisissez son nom exact ou son code Insee.")
+            raise forms.ValidationError(
+                "Commune inconnue : saisissez son nom exact ou son code Insee."
+            )
         return commune
+
+
+# Professions without an RPPS/ADELI number (social professions, care assistants).
+NO_HEALTH_NUMBER = {
+    None,
+    "",
+    Profession.SOCIAL_WORKER,
+    Profession.SOCIAL_EDUCATOR,
+    Profession.OTHER,
+    Profession.CARE_ASSISTANT,
+}
 
 
 class ProfessionalForm(DsfrBaseForm, forms.ModelForm):
     class Meta:
         model = Professional
         fields = [
-            "civility", "title", "first_name", "last_name", "profession", "specialty",
-            "rpps", "adeli", "email", "mssante_address", "phone",
+            "civility",
+            "title",
+            "first_name",
+            "last_name",
+            "profession",
+            "specialty",
+            "rpps",
+            "adeli",
+            "email",
+            "mssante_address",
+            "phone",
         ]
 
     def clean_rpps(self):
@@ -43,21 +67,20 @@ class ProfessionalForm(DsfrBaseForm, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("profession") and not (data.get("rpps") or data.get("adeli")):
-            if data["profession"] not in {
-                Profession.SOCIAL_WORKER, Profession.SOCIAL_EDUCATOR, Profession.OTHER,
-                Profession.CARE_ASSISTANT,
-            }:
-                self.add_error(
-                    "rpps", "Indiquez le numéro RPPS (ou ADELI) de ce professionnel de santé."
-                )
+        needs_number = data.get("profession") not in NO_HEALTH_NUMBER
+        if needs_number and not (data.get("rpps") or data.get("adeli")):
+            self.add_error(
+                "rpps", "Indiquez le numéro RPPS (ou ADELI) de ce professionnel de santé."
+            )
         rpps = data.get("rpps")
         if rpps:
             clash = Professional.objects.filter(rpps=rpps)
             if self.instance.pk:
                 clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
-                self.add_error("rpps", "Ce numéro RPPS est déjà enregistré pour un autre professionnel.")
+                self.add_error(
+                    "rpps", "Ce numéro RPPS est déjà enregistré pour un autre professionnel."
+                )
         return data
 
 

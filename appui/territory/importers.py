@@ -84,11 +84,16 @@ def read_geo(data: bytes | str, report: ImportReport) -> dict[str, dict]:
         code = _pick(row, GEO_ALIASES["code"]).zfill(5)
         entry = geo.setdefault(code, {"postal": set(), "lat": None, "lon": None, "epci": ""})
         postal = _pick(row, GEO_ALIASES["postal"])
-        entry["postal"].update(p.strip().zfill(5) for p in postal.replace(";", ",").split(",") if p.strip())
+        entry["postal"].update(
+            p.strip().zfill(5) for p in postal.replace(";", ",").split(",") if p.strip()
+        )
         try:
             lat, lon = _pick(row, GEO_ALIASES["lat"]), _pick(row, GEO_ALIASES["lon"])
             if lat and lon:
-                entry["lat"], entry["lon"] = float(lat.replace(",", ".")), float(lon.replace(",", "."))
+                entry["lat"], entry["lon"] = (
+                    float(lat.replace(",", ".")),
+                    float(lon.replace(",", ".")),
+                )
         except ValueError:
             report.rejected.append((line, "coordonnées non numériques"))
         entry["epci"] = _pick(row, GEO_ALIASES["epci"]) or entry["epci"]
@@ -121,7 +126,11 @@ def import_communes(cog: bytes | str, geo: bytes | str | None = None) -> ImportR
         if not row["DEP"]:
             report.rejected.append((line, "département vide"))
             continue
-        values = {"name": row["LIBELLE"], "department_code": row["DEP"], "region_code": row.get("REG", "")}
+        values = {
+            "name": row["LIBELLE"],
+            "department_code": row["DEP"],
+            "region_code": row.get("REG", ""),
+        }
         geo_row = extra.get(code)
         if geo_row:
             values["postal_codes"] = ",".join(sorted(geo_row["postal"]))

@@ -89,7 +89,9 @@ class Organisation(TimeStampedModel, SoftDeleteModel):
         return self.kind == OrganisationKind.DAC
 
     def identifier_warnings(self) -> list[str]:
-        return [w for w in (ids.finess_warning(self.finess_ej), ids.finess_warning(self.finess_et)) if w]
+        return [
+            w for w in (ids.finess_warning(self.finess_ej), ids.finess_warning(self.finess_et)) if w
+        ]
 
 
 class Territory(TimeStampedModel):
@@ -123,7 +125,10 @@ class Professional(PersonalDataModel, TimeStampedModel, SoftDeleteModel):
         choices=[("Mme", "Madame"), ("M.", "Monsieur")],
     )
     title = models.CharField(
-        "titre d'exercice", max_length=10, blank=True, choices=[("Dr", "Docteur"), ("Pr", "Professeur")]
+        "titre d'exercice",
+        max_length=10,
+        blank=True,
+        choices=[("Dr", "Docteur"), ("Pr", "Professeur")],
     )
     first_name = models.CharField("prénom", max_length=150)
     last_name = models.CharField("nom", max_length=150)
@@ -131,11 +136,18 @@ class Professional(PersonalDataModel, TimeStampedModel, SoftDeleteModel):
         "RPPS", max_length=11, blank=True, validators=[ids.validate_rpps], help_text="11 chiffres."
     )
     adeli = models.CharField(
-        "ADELI", max_length=9, blank=True, validators=[ids.validate_adeli], help_text="9 caractères."
+        "ADELI",
+        max_length=9,
+        blank=True,
+        validators=[ids.validate_adeli],
+        help_text="9 caractères.",
     )
     profession = models.CharField("profession", max_length=40, choices=Profession.choices)
     specialty = models.CharField(
-        "spécialité ou savoir-faire", max_length=150, blank=True, help_text="Ex. : médecine générale."
+        "spécialité ou savoir-faire",
+        max_length=150,
+        blank=True,
+        help_text="Ex. : médecine générale.",
     )
     email = models.EmailField("adresse électronique", blank=True)
     mssante_address = models.EmailField("messagerie sécurisée de santé (MSSanté)", blank=True)

@@ -37,7 +37,9 @@ def directory(request):
         queryset = scope(request.membership, "professional", "list", Professional.objects.all())
         if q:
             queryset = queryset.filter(
-                Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(rpps=q)
+                Q(last_name__icontains=q)
+                | Q(first_name__icontains=q)
+                | Q(rpps=q)
                 | Q(practice_places__commune__name__icontains=q)
             ).distinct()
         if data.get("profession"):
@@ -61,18 +63,27 @@ def organisation_detail(request, pk):
     )
     places = []
     if can(request.membership, "professional", "list"):
-        places = scope(
-            request.membership,
-            "professional",
-            "list",
-            Professional.objects.filter(practice_places__organisation=organisation),
-        ).distinct().order_by("last_name", "first_name")[:100]
+        places = (
+            scope(
+                request.membership,
+                "professional",
+                "list",
+                Professional.objects.filter(practice_places__organisation=organisation),
+            )
+            .distinct()
+            .order_by("last_name", "first_name")[:100]
+        )
     territory = getattr(organisation, "territory", None) if organisation.is_dac else None
     communes = territory.communes.order_by("name") if territory else []
     return render(
         request,
         "territory/organisation_detail.html",
-        {"organisation": organisation, "professionals": places, "territory": territory, "communes": communes},
+        {
+            "organisation": organisation,
+            "professionals": places,
+            "territory": territory,
+            "communes": communes,
+        },
     )
 
 
@@ -127,7 +138,9 @@ def commune_list(request):
     q = request.GET.get("q", "").strip()
     queryset = Commune.objects.all().order_by("name", "insee_code")
     if q:
-        queryset = queryset.filter(Q(name__icontains=q) | Q(insee_code=q) | Q(postal_codes__contains=q))
+        queryset = queryset.filter(
+            Q(name__icontains=q) | Q(insee_code=q) | Q(postal_codes__contains=q)
+        )
     can_import = can(request.membership, "territory", "import")
     form = CommuneImportForm() if can_import else None
     report = None

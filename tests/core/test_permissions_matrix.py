@@ -32,7 +32,11 @@ def parse_document() -> dict[tuple[str, str, str], str]:
 
 
 DOCUMENT = parse_document()
-CODE = {(obj, action, str(role)): value for (obj, action), row in MATRIX.items() for role, value in row.items()}
+CODE = {
+    (obj, action, str(role)): value
+    for (obj, action), row in MATRIX.items()
+    for role, value in row.items()
+}
 ALL_CELLS = sorted(set(DOCUMENT) | set(CODE))
 
 
@@ -57,6 +61,7 @@ def test_can_follows_the_cell(obj, action, role):
 
 
 # --- Enforcement on the pages that exist -------------------------------------------------------
+
 
 def expected_status(value: str, own: bool = False) -> int:
     if value == "oui":

@@ -7,7 +7,9 @@ from appui.territory.importers import import_communes
 
 
 class Command(BaseCommand):
-    help = "Importe la liste des communes de l'Insee (COG, CSV) ; fichier complémentaire facultatif."
+    help = (
+        "Importe la liste des communes de l'Insee (COG, CSV) ; fichier complémentaire facultatif."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("cog", type=Path, help="Fichier COG des communes (CSV)")
