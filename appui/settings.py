@@ -202,6 +202,7 @@ LOCALE_PATHS = [BASE_DIR / "appui" / "locale"]
 
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "appui" / "static"]
 STATIC_ROOT = Path(os.environ.get("APPUI_STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {

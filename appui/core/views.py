@@ -2,6 +2,7 @@ import csv
 from datetime import datetime, time
 
 from django import forms
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from dsfr.forms import DsfrBaseForm
 
-from .enums import AccessAction
+from .enums import AccessAction, Role
 from .models import AccessLog
 from .navigation import sections_for
 from .permissions import can
@@ -213,6 +214,11 @@ def access_log(request):
         return access_log_csv(queryset)
     context = {"form": form, **paginate(request, queryset, per_page=50)}
     context["can_export"] = can(request.membership, "access_log", "export")
+    type_labels = {m._meta.label_lower: m._meta.verbose_name for m in django_apps.get_models()}
+    roles = dict(Role.choices)
+    for row in context["object_list"]:
+        row.type_label = str(type_labels.get(row.object_type, row.object_type)).capitalize()
+        row.role_label = roles.get(row.role, row.role or "—")
     return render(request, "core/access_log.html", context)
 
 

@@ -165,3 +165,15 @@ def test_pages_carry_a_content_security_policy_with_nonce(client):
     assert "script-src 'self' 'nonce-" in policy
     nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
     assert f'nonce="{nonce}"' in response.content.decode()
+
+
+def test_login_is_recorded_as_the_users_own_write(client):
+    from appui.core.models import AccessLog
+
+    membership = MembershipFactory(user__email="trace@appui.test")
+    log_in(client, "trace@appui.test")
+    rows = AccessLog.objects.filter(
+        object_type="accounts.user", object_id=str(membership.user.pk), action="update"
+    )
+    login_row = next(r for r in rows if "last_login" in r.fields)
+    assert login_row.user == membership.user

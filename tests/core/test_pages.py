@@ -55,3 +55,16 @@ def test_home_page_has_bounded_queries(client, login, django_assert_max_num_quer
 def test_technical_admin_is_for_admin_staff_only(client, login):
     login(Role.DIRECTOR)
     assert client.get("/django-admin/").status_code == 302  # not staff: sent to the admin login
+
+
+def test_every_stylesheet_and_script_of_the_layout_is_served(client, login):
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    login(Role.DIRECTOR)
+    page = client.get(reverse("core:home")).content.decode()
+    assets = re.findall(r'(?:href|src)="/static/([^"]+)"', page)
+    assert any(a.endswith("appui.css") for a in assets)
+    for asset in assets:
+        assert finders.find(asset), f"fichier statique introuvable : {asset}"
