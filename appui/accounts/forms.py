@@ -2,6 +2,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from dsfr.forms import DsfrBaseForm
 
+from appui.core.enums import Role
+
+from .models import User
+
 
 class LoginForm(DsfrBaseForm, AuthenticationForm):
     username = forms.EmailField(
@@ -55,3 +59,34 @@ class TokenForm(DsfrBaseForm):
                 "Code incorrect ou expiré. Saisissez le code affiché maintenant."
             )
         return token
+
+
+class MembershipForm(DsfrBaseForm):
+    organisation = forms.ModelChoiceField(label="Organisation", queryset=None)
+    role = forms.ChoiceField(label="Rôle", choices=Role.choices)
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class InvitationForm(MembershipForm):
+    email = forms.EmailField(label="Adresse électronique")
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+
+    field_order = ["email", "first_name", "last_name", "organisation", "role"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Un compte existe déjà avec cette adresse.")
+        return email
+
+
+class EndMembershipForm(DsfrBaseForm):
+    reason = forms.CharField(
+        label="Motif de fin",
+        max_length=255,
+        help_text="Ex. : départ de la structure, changement de poste.",
+    )

@@ -28,5 +28,11 @@ urlpatterns = [
     path("compte/role/", views.switch_membership, name="switch"),
     path("compte/", views.profile, name="profile"),
     path("administration/comptes/", views.account_list, name="list"),
+    path("administration/comptes/nouveau/", views.account_create, name="create"),
     path("administration/comptes/<int:pk>/", views.account_detail, name="detail"),
+    path(
+        "administration/comptes/<int:pk>/rattachements/<int:membership_pk>/fin/",
+        views.membership_end,
+        name="membership_end",
+    ),
 ]

@@ -16,11 +16,25 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from appui.core.mixins import paginate
 from appui.core.models import record_event
-from appui.core.permissions import require, scope
+from appui.core.permissions import can, require, scope
 
-from .forms import LoginForm, NewPasswordForm, ResetForm, TokenForm
+from . import services
+from .forms import (
+    EndMembershipForm,
+    InvitationForm,
+    LoginForm,
+    MembershipForm,
+    NewPasswordForm,
+    ResetForm,
+    TokenForm,
+)
 from .middleware import SESSION_KEY
-from .models import User
+from .models import Membership, User
+
+
+def organisations():
+    # Organisations live in a higher layer: reached through the relation, never imported.
+    return Membership._meta.get_field("organisation").related_model.objects.order_by("name")
 
 
 class LoginView(auth_views.LoginView):
@@ -126,7 +140,8 @@ def account_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         queryset = queryset.filter(email__icontains=q) | queryset.filter(last_name__icontains=q)
-    return render(request, "accounts/account_list.html", {"q": q, **paginate(request, queryset)})
+    context = {"q": q, "can_create": can(request.membership, "account", "create")}
+    return render(request, "accounts/account_list.html", {**context, **paginate(request, queryset)})
 
 
 @login_required
@@ -134,9 +149,51 @@ def account_detail(request, pk):
     require(request.membership, "account", "view")
     queryset = scope(request.membership, "account", "view", User.objects.all())
     account = get_object_or_404(queryset, pk=pk)
+    can_change = can(request.membership, "account", "change")
+    form = (
+        MembershipForm(request.POST or None, organisations=organisations()) if can_change else None
+    )
+    if request.method == "POST":
+        require(request.membership, "account", "change")
+        if form.is_valid():
+            _, created = services.add_membership(request.membership, account, **form.cleaned_data)
+            messages.success(
+                request, "Rattachement ajouté." if created else "Ce rattachement existe déjà."
+            )
+            return redirect("accounts:detail", pk=account.pk)
     memberships = account.memberships.select_related("organisation").order_by(
         "-is_active", "organisation__name"
     )
     return render(
-        request, "accounts/account_detail.html", {"account": account, "memberships": memberships}
+        request,
+        "accounts/account_detail.html",
+        {"account": account, "memberships": memberships, "form": form, "can_change": can_change},
     )
+
+
+@login_required
+def account_create(request):
+    require(request.membership, "account", "create")
+    form = InvitationForm(request.POST or None, organisations=organisations())
+    if request.method == "POST" and form.is_valid():
+        user = services.invite_user(request.membership, request=request, **form.cleaned_data)
+        messages.success(
+            request,
+            f"Compte créé. Un lien pour choisir son mot de passe a été envoyé à {user.email}.",
+        )
+        return redirect("accounts:detail", pk=user.pk)
+    return render(request, "accounts/account_form.html", {"form": form})
+
+
+@login_required
+def membership_end(request, pk, membership_pk):
+    require(request.membership, "account", "change")
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "organisation"), pk=membership_pk, user_id=pk
+    )
+    form = EndMembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.end_membership(request.membership, membership, reason=form.cleaned_data["reason"])
+        messages.success(request, "Rattachement terminé.")
+        return redirect("accounts:detail", pk=pk)
+    return render(request, "accounts/membership_end.html", {"form": form, "target": membership})
