@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "appui.core",
     "appui.accounts",
     "appui.territory",
+    "appui.directory",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("APPUI_FROM_EMAIL", "Appui <ne-pas-repondre@
 APPUI_SITE_TITLE = "Appui"
 APPUI_SITE_TAGLINE = "Dispositif d'appui à la coordination"
 APPUI_PAGE_SIZE = 25
+# A directory resource not verified for this many days is flagged for upkeep.
+APPUI_DIRECTORY_VERIFY_DAYS = int(os.environ.get("APPUI_DIRECTORY_VERIFY_DAYS", "365"))
 
 LOGGING = {
     "version": 1,

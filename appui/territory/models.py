@@ -67,10 +67,19 @@ class Organisation(TimeStampedModel, SoftDeleteModel):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    source = models.CharField("source", max_length=50, blank=True)
+    source_id = models.CharField("identifiant à la source", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "organisation"
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                condition=~models.Q(source=""),
+                name="unique_organisation_source",
+            )
+        ]
         indexes = [
             models.Index(fields=["kind", "name"], name="organisation_kind"),
             models.Index(fields=["finess_et"], name="organisation_finess_et"),

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class DirectoryConfig(AppConfig):
+    name = "appui.directory"
+    label = "directory"
+    verbose_name = "Répertoire des ressources"
+
+    def ready(self):
+        from appui.core.permissions import register_scope
+
+        from .scopes import directory_scope
+
+        register_scope("directory", directory_scope)
