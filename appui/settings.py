@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
+    "widget_tweaks",
     "dsfr",
     "appui.core",
     "appui.accounts",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("appui.core.urls")),
     path("", include("appui.accounts.urls")),
     path("", include("appui.territory.urls")),
+    path("", include("appui.directory.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

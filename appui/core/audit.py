@@ -126,3 +126,26 @@ def flush(context: AuditContext) -> None:
     ]
     context.reads = {}
     AccessLog.objects.bulk_create(rows, batch_size=500)
+
+
+def record_many(instances, action: str, fields=None) -> None:
+    """Write one access-log row per instance in a single bulk insert (imports, bulk writes).
+
+    Same rows as `record()`. `fields` is a list applied to every instance, or a callable giving
+    the list for one instance (e.g. the fields an update changed).
+    """
+    from .models import AccessLog
+
+    actor = (current() or AuditContext()).actor_kwargs()
+    rows = [
+        AccessLog(
+            action=action,
+            object_type=object_type(instance),
+            object_id=str(instance.pk),
+            person_id=instance.audit_person_id(),
+            fields=sorted((fields(instance) if callable(fields) else fields) or []),
+            **actor,
+        )
+        for instance in instances
+    ]
+    AccessLog.objects.bulk_create(rows, batch_size=500)

@@ -171,6 +171,22 @@ class Event(AppendOnlyModel):
     def __str__(self):
         return f"{self.verb} {self.subject_type}#{self.subject_id}"
 
+    @property
+    def verb_label(self) -> str:
+        return VERB_LABELS.get(self.verb, self.verb)
+
+
+#: French wording of the common event verbs (pages that show a history).
+VERB_LABELS = {
+    "created": "Création",
+    "updated": "Modification",
+    "archived": "Archivage",
+    "verified": "Vérification des informations",
+    "recorded": "Enregistrement",
+    "imported": "Import",
+    "import_refused": "Import refusé",
+}
+
 
 def record_event(subject, verb: str, actor=None, **data) -> Event:
     context = audit.current()

@@ -17,7 +17,7 @@ class Section:
 SECTIONS = (
     Section("Demandes", "core:requests", (("support_request", "list"),)),
     Section("Personnes", "core:persons", (("person", "list"),)),
-    Section("Répertoire", "territory:directory", (("directory", "list"),)),
+    Section("Répertoire", "directory:search", (("directory", "list"),)),
     Section("Pilotage", "core:steering", (("indicator", "view"), ("regional_indicator", "view"))),
     Section("Administration", "core:administration", (("access_log", "list"), ("account", "list"))),
 )

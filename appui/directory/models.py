@@ -101,7 +101,9 @@ class Service(TimeStampedModel, SoftDeleteModel):
         default=True,
         help_text="Décochez quand le service ne peut plus prendre de nouvelle demande.",
     )
-    waiting_days = models.PositiveSmallIntegerField("délai d'attente (jours)", null=True, blank=True)
+    waiting_days = models.PositiveSmallIntegerField(
+        "délai d'attente (jours)", null=True, blank=True
+    )
     availability_note = models.CharField("disponibilité", max_length=500, blank=True)
     source = models.CharField("source", max_length=50, blank=True)
     source_id = models.CharField("identifiant à la source", max_length=200, blank=True)
@@ -137,7 +139,8 @@ class Service(TimeStampedModel, SoftDeleteModel):
                 name="unique_service_source",
             ),
             models.CheckConstraint(
-                condition=models.Q(organisation__isnull=False) | models.Q(professional__isnull=False),
+                condition=models.Q(organisation__isnull=False)
+                | models.Q(professional__isnull=False),
                 name="service_has_provider",
             ),
         ]
@@ -179,7 +182,9 @@ class Service(TimeStampedModel, SoftDeleteModel):
     def clean(self):
         errors = {}
         if not self.organisation_id and not self.professional_id:
-            errors["organisation"] = "Indiquez la structure ou le professionnel qui propose ce service."
+            errors["organisation"] = (
+                "Indiquez la structure ou le professionnel qui propose ce service."
+            )
         unknown = [c for c in self.themes if c not in THEMES]
         if unknown:
             errors["themes"] = "Thématique inconnue : " + ", ".join(unknown)
@@ -241,7 +246,12 @@ class Service(TimeStampedModel, SoftDeleteModel):
         if commune is None:
             return False
         codes = set(self.zone_codes)
-        if codes & {commune.insee_code, commune.epci_code, commune.department_code, *NATIONAL_CODES}:
+        if codes & {
+            commune.insee_code,
+            commune.epci_code,
+            commune.department_code,
+            *NATIONAL_CODES,
+        }:
             return True
         if self.commune_id and self.commune_id == commune.pk:
             return True

@@ -12,3 +12,10 @@ def directory_scope(queryset, membership, value):
             | Q(professional__user_id=membership.user_id)
         )
     return organisation_scope(queryset, membership, value)
+
+
+def unmet_need_scope(queryset, membership, value):
+    """`org`: the unmet needs recorded by the user's own DAC."""
+    if value == "org":
+        return queryset.filter(dac_id=membership.organisation_id)
+    return queryset.none()

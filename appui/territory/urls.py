@@ -5,7 +5,7 @@ from . import views
 app_name = "territory"
 
 urlpatterns = [
-    path("repertoire/", views.directory, name="directory"),
+    path("repertoire/annuaire/", views.directory, name="directory"),
     path("repertoire/structures/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("repertoire/professionnels/nouveau/", views.professional_edit, name="professional_create"),
     path(

@@ -83,6 +83,7 @@ def organisation_detail(request, pk):
             "professionals": places,
             "territory": territory,
             "communes": communes,
+            "can_add_service": can(request.membership, "directory", "create", organisation),
         },
     )
 

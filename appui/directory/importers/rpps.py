@@ -1,0 +1,2 @@
+def import_rpps(data, report):
+    raise NotImplementedError

@@ -1,0 +1,79 @@
+"""Directory state changes: one function per change, each checks the right, writes, records the event."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from appui.core.models import record_event
+from appui.core.permissions import require
+
+from .models import Service, UnmetNeed
+
+
+@transaction.atomic
+def save_service(membership, form, *, organisation=None, professional=None) -> Service:
+    """Create or update a service from a valid `ServiceForm`; verification is dated if confirmed."""
+    service = form.instance
+    created = service.pk is None
+    require(
+        membership, "directory", "create" if created else "change", None if created else service
+    )
+    if created:
+        service.organisation = organisation
+        service.professional = professional
+    if form.cleaned_data.get("verified"):
+        service.verified_at = timezone.now()
+        service.verified_by_id = membership.user_id
+    service = form.save()
+    record_event(
+        service,
+        "created" if created else "updated",
+        fields=[f for f in form.changed_data if f != "verified"],
+        verified=bool(form.cleaned_data.get("verified")),
+    )
+    return service
+
+
+@transaction.atomic
+def mark_verified(membership, service: Service) -> None:
+    require(membership, "directory", "change", service)
+    service.verified_at = timezone.now()
+    service.verified_by_id = membership.user_id
+    service.save(update_fields=["verified_at", "verified_by", "updated_at", "updated_by"])
+    record_event(service, "verified")
+
+
+@transaction.atomic
+def archive_service(membership, service: Service) -> None:
+    require(membership, "directory", "change", service)
+    service.delete()  # soft delete: archived, kept, recorded as an event
+
+
+@transaction.atomic
+def record_unmet_need(membership, form) -> UnmetNeed:
+    require(membership, "unmet_need", "create")
+    need = form.save(commit=False)
+    need.dac_id = membership.organisation_id
+    need.save()
+    record_event(need, "recorded", theme=need.theme, commune=need.commune_id)
+    return need
+
+
+def unmet_needs_summary(queryset: QuerySet) -> dict:
+    """Counts by theme and by commune (two aggregate queries), for the unmet-needs page."""
+    by_theme = list(
+        queryset.order_by().values("theme").annotate(total=Count("id")).order_by("-total", "theme")
+    )
+    by_commune = list(
+        queryset.order_by()
+        .values("commune__name", "commune__insee_code")
+        .annotate(total=Count("id"))
+        .order_by("-total", "commune__name")[:50]
+    )
+    return {
+        "by_theme": by_theme,
+        "by_commune": by_commune,
+        "total": sum(r["total"] for r in by_theme),
+    }
