@@ -96,3 +96,29 @@ class PracticePlaceFactory(DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     commune = factory.SubFactory(CommuneFactory)
     is_primary = True
+
+
+class ServiceFactory(DjangoModelFactory):
+    class Meta:
+        model = "directory.Service"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Service {n}")
+    sector = "medico_social"
+    themes = factory.LazyFunction(lambda: ["aide-a-domicile"])
+    zone_codes = factory.LazyFunction(list)
+    commune = factory.LazyAttribute(lambda o: o.organisation.commune if o.organisation else None)
+
+    class Params:
+        meals = factory.Trait(name="Portage de repas à domicile", themes=["portage-repas"])
+        alarm = factory.Trait(name="Téléassistance", themes=["teleassistance"])
+
+
+class UnmetNeedFactory(DjangoModelFactory):
+    class Meta:
+        model = "directory.UnmetNeed"
+
+    theme = "teleassistance"
+    commune = factory.SubFactory(CommuneFactory)
+    public = "seniors"
+    dac = factory.SubFactory(OrganisationFactory, dac=True)

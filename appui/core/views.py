@@ -12,9 +12,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from dsfr.forms import DsfrBaseForm
 
 from .enums import AccessAction, Role
+from .forms import FilterForm
 from .models import AccessLog
 from .navigation import sections_for
 from .permissions import can
@@ -144,7 +144,7 @@ def administration(request):
     return render(request, "core/administration.html", {"links": links})
 
 
-class AccessLogFilterForm(DsfrBaseForm):
+class AccessLogFilterForm(FilterForm):
     user = forms.CharField(label="Utilisateur (courriel)", required=False)
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "Toutes")] + list(AccessAction.choices)

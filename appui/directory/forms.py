@@ -3,6 +3,7 @@ import re
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from appui.core.forms import FilterForm
 from appui.territory.enums import Sector
 from appui.territory.forms import CommuneChoiceField
 from appui.territory.models import Commune
@@ -23,7 +24,7 @@ from .search import MAX_RADIUS_KM, SearchParams
 PUBLIC_CHOICES = [("", "Tous")] + sorted(PUBLICS.items(), key=lambda item: item[1])
 
 
-class ServiceSearchForm(DsfrBaseForm):
+class ServiceSearchForm(FilterForm):
     q = forms.CharField(
         label="Que cherchez-vous ?",
         required=False,
@@ -220,12 +221,12 @@ class UnmetNeedForm(DsfrBaseForm, forms.ModelForm):
         self.fields["theme"].choices = [("", "Choisir une thématique")] + theme_choices()
 
 
-class UnmetNeedFilterForm(DsfrBaseForm):
+class UnmetNeedFilterForm(FilterForm):
     start = forms.DateField(
-        label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     end = forms.DateField(
-        label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     theme = forms.ChoiceField(label="Thématique", required=False)
 

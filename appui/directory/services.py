@@ -13,16 +13,14 @@ from .models import Service, UnmetNeed
 
 
 @transaction.atomic
-def save_service(membership, form, *, organisation=None, professional=None) -> Service:
-    """Create or update a service from a valid `ServiceForm`; verification is dated if confirmed."""
+def save_service(membership, form) -> Service:
+    """Create or update a service from a valid `ServiceForm` (whose instance already names its
+    provider); the verification is dated when the user confirms it."""
     service = form.instance
     created = service.pk is None
     require(
         membership, "directory", "create" if created else "change", None if created else service
     )
-    if created:
-        service.organisation = organisation
-        service.professional = professional
     if form.cleaned_data.get("verified"):
         service.verified_at = timezone.now()
         service.verified_by_id = membership.user_id

@@ -125,6 +125,7 @@ def service_create(request, organisation_pk):
     )
     form = ServiceForm(
         request.POST or None,
+        instance=Service(organisation=organisation),
         initial={
             "sector": organisation.sector,
             "address": organisation.address,
@@ -136,7 +137,7 @@ def service_create(request, organisation_pk):
         },
     )
     if request.method == "POST" and form.is_valid():
-        service = services.save_service(request.membership, form, organisation=organisation)
+        service = services.save_service(request.membership, form)
         messages.success(request, "Service ajouté au répertoire.")
         return redirect("directory:service_detail", pk=service.pk)
     return _service_form_page(request, form, organisation=organisation)

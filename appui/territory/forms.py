@@ -1,6 +1,7 @@
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from appui.core.forms import FilterForm
 from appui.core.identifiers import compact
 
 from .enums import OrganisationKind, Profession
@@ -84,7 +85,7 @@ class ProfessionalForm(DsfrBaseForm, forms.ModelForm):
         return data
 
 
-class DirectorySearchForm(DsfrBaseForm):
+class DirectorySearchForm(FilterForm):
     q = forms.CharField(label="Nom, ville, numéro FINESS ou RPPS", required=False)
     kind = forms.ChoiceField(
         label="Type de structure", required=False, choices=[("", "Tous")] + OrganisationKind.choices

@@ -177,7 +177,9 @@ def test_a_changed_entry_is_updated_and_keeps_local_access_conditions():
 
 def test_a_bundle_of_organisations_only_counts_them():
     bundle = load("ror_bundle_valid.json")
-    bundle["entry"] = [e for e in bundle["entry"] if e["resource"]["resourceType"] != "HealthcareService"]
+    bundle["entry"] = [
+        e for e in bundle["entry"] if e["resource"]["resourceType"] != "HealthcareService"
+    ]
     report = run(bundle)
     assert report.applied and report.created == 4
     assert Service.objects.count() == 0
@@ -189,11 +191,21 @@ def test_a_service_whose_provider_is_already_known_is_attached_to_it():
     service = resource(bundle, "hs-msp-medecine")
     service["id"] = "hs-msp-nouveau"
     service["providedBy"] = {"reference": f"Organization/{FINESS['msp']}"}
-    report = run({"resourceType": "Bundle", "type": "collection", "entry": [{"resource": service}]})
+    entries = [{"resource": service}, {"resource": resource(bundle, "loc-msp")}]
+    report = run({"resourceType": "Bundle", "type": "collection", "entry": entries})
     assert report.applied and report.created == 1
     added = Service.objects.get(source_id="hs-msp-nouveau")
     assert added.organisation.source_id == FINESS["msp"]
-    assert added.zone_codes == [] and added.commune is None and report.ignored == 0 or True
+    assert added.commune.insee_code == "59574"
+
+
+def test_a_service_that_cannot_be_placed_is_ignored():
+    bundle = load("ror_bundle_valid.json")
+    service = resource(bundle, "hs-had-soins")
+    service.pop("coverageArea")
+    report = run(bundle)
+    assert report.applied and (report.created, report.ignored) == (5, 1)
+    assert not Service.objects.filter(source_id="hs-had-soins").exists()
 
 
 @pytest.mark.parametrize(
@@ -237,6 +249,4 @@ def test_opening_hours_reads_the_ror_day_numbers():
             ],
         }
     )
-    assert opening_hours(service.availableTime) == (
-        "lun. 08:30–12:00 ; mar. 08:30–12:00 ; mer. 08:30–12:00"
-    )
+    assert opening_hours(service.availableTime) == "lun.–mer. 08:30–12:00"

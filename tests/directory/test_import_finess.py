@@ -175,7 +175,9 @@ def test_archived_service_stays_archived():
 def test_utf8_file_is_read_as_well():
     report = finess(valid().decode("latin-1").encode("utf-8"))
     assert report.applied and report.created == 15
-    assert Organisation.objects.get(finess_et="590001129").name == "CENTRE HOSPITALIER DE VIEUX-CONDÉ"
+    assert (
+        Organisation.objects.get(finess_et="590001129").name == "CENTRE HOSPITALIER DE VIEUX-CONDÉ"
+    )
 
 
 def test_wrong_format_file_is_refused_with_a_french_message():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from django.db import connection
+
 from appui.core import audit
 from appui.territory.models import Commune
 
@@ -79,3 +81,57 @@ def actor_id() -> int | None:
     """The user behind the current audit context, for created_by / updated_by (bulk skips save)."""
     context = audit.current()
     return context.user_id if context else None
+
+
+def insert_rows(model, instances: list) -> None:
+    """INSERT `instances` with one cached single-row statement run many times.
+
+    Much faster than ``bulk_create`` on large files: Django builds and psycopg parses one huge
+    statement per batch, which dominates the import time. Primary keys are not read back: use
+    ``bulk_create`` for the rows other rows will point to. Like ``bulk_create``, ``save()`` is not
+    called; field defaults and ``auto_now`` values are applied.
+    """
+    if not instances:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    with connection.cursor() as cursor:
+        for batch in chunks(instances, 2000):
+            cursor.executemany(
+                sql,
+                [
+                    [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+                    for obj in batch
+                ],
+            )
+
+
+def update_rows(model, instances: list, names) -> None:
+    """UPDATE the fields `names` (plus ``auto_now`` ones) of `instances`, one cached statement.
+
+    Replaces ``bulk_update``, whose CASE WHEN expressions cost seconds per thousand rows.
+    """
+    if not instances:
+        return
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    fields += [f for f in meta.concrete_fields if getattr(f, "auto_now", False) and f not in fields]
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        for batch in chunks(instances, 2000):
+            cursor.executemany(
+                sql,
+                [
+                    [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
+                    + [obj.pk]
+                    for obj in batch
+                ],
+            )

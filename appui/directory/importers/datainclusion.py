@@ -223,8 +223,21 @@ def assign(record, values: dict) -> bool:
     return changed
 
 
+def position(latitude, longitude) -> dict:
+    """Values for a service's own position; without one, `refresh_derived()` places it."""
+    if latitude is None or longitude is None:
+        return {"located_at_address": False}
+    return {"located_at_address": True, "latitude": float(latitude), "longitude": float(longitude)}
+
+
 def derived_state(service: Service) -> tuple:
     return service.latitude, service.longitude, service.search_text
+
+
+def refresh_derived(service: Service) -> None:
+    if not service.located_at_address and not service.commune_id:
+        service.latitude = service.longitude = None  # nothing left to place it on a map
+    service.refresh_derived()
 
 
 def bulk_save(model, created: list, updated: list, fields: Iterable[str]) -> None:
@@ -406,7 +419,6 @@ def _url(value) -> str:
 
 def _service_groups(item: dict, organisation, communes: dict) -> list[tuple[tuple[str, ...], dict]]:
     latitude, longitude = item.get("latitude"), item.get("longitude")
-    located = latitude is not None and longitude is not None
     return [
         (("structure_id",), {"organisation": organisation}),
         (("nom",), {"name": fit(item["nom"], 150)}),
@@ -429,14 +441,7 @@ def _service_groups(item: dict, organisation, communes: dict) -> list[tuple[tupl
         (("adresse", "complement_adresse"), {"address": _address(item)}),
         (("code_postal",), {"postal_code": item.get("code_postal") or ""}),
         (("code_insee",), {"commune": communes.get(item.get("code_insee"))}),
-        (
-            ("latitude", "longitude"),
-            {
-                "located_at_address": located,
-                "latitude": float(latitude) if located else None,
-                "longitude": float(longitude) if located else None,
-            },
-        ),
+        (("latitude", "longitude"), position(latitude, longitude)),
         (("telephone",), {"phone": fit(item.get("telephone"), 30)}),
         (("courriel",), {"email": item.get("courriel") or ""}),
         (("horaires_accueil",), {"opening_hours": fit(item.get("horaires_accueil"), 500)}),
@@ -559,7 +564,10 @@ def _upsert_structures(
         for di_keys, values in _structure_groups(item, communes):
             if not _keep_local(item, projection, di_keys):
                 changed |= assign(organisation, values)
-        if organisation.kind == OrganisationKind.OTHER and kind != OrganisationKind.OTHER:
+        # The type is a guess at creation; a later import only refines an unknown one (and never
+        # one of our own records, which a file of ours merely names).
+        refine = organisation.source and organisation.kind == OrganisationKind.OTHER
+        if refine and kind != OrganisationKind.OTHER:
             organisation.kind, changed = kind, True
         if organisation.pk is None:
             created.append(organisation)
@@ -610,7 +618,7 @@ def _upsert_services(items: list[tuple[int, dict]], lookup: _Lookup, report: Imp
         if not service.commune_id and not service.zone_codes and service.radius_km is None:
             report.ignored += 1  # nowhere to place it: no known commune, no zone
             continue
-        service.refresh_derived()
+        refresh_derived(service)
         changed |= derived_state(service) != before
         if service.pk is None:
             created.append(service)

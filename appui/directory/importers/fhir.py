@@ -44,7 +44,9 @@ from .datainclusion import (
     existing_by_key,
     fit,
     in_chunks,
+    position,
     read_json,
+    refresh_derived,
     valid_siret,
     validation_reason,
 )
@@ -238,23 +240,36 @@ def _available_days(slot) -> list[int]:
     return days
 
 
+def _hours(slot) -> str:
+    if slot.allDay:
+        return "24 h/24"
+    if slot.availableStartTime and slot.availableEndTime:
+        return f"{_hhmm(slot.availableStartTime)}–{_hhmm(slot.availableEndTime)}"
+    if slot.availableStartTime:
+        return f"à partir de {_hhmm(slot.availableStartTime)}"
+    return ""
+
+
 def opening_hours(slots) -> str:
-    """`availableTime` in French: « lun.–ven. 09:00–12:00, 14:00–17:00 ; sam. 09:00–12:00 »."""
-    by_days: dict[str, list[str]] = {}
+    """`availableTime` in French: « lun.–ven. 09:00–12:00, 14:00–17:00 ; sam. 09:00–12:00 ».
+
+    The ROR gives one slot per day and time range: the ranges of a same day are put together,
+    then the days that share the same ranges.
+    """
+    by_day: dict[tuple[int, ...], list[str]] = {}
     for slot in slots or []:
-        if slot.allDay:
-            hours = "24 h/24"
-        elif slot.availableStartTime and slot.availableEndTime:
-            hours = f"{_hhmm(slot.availableStartTime)}–{_hhmm(slot.availableEndTime)}"
-        elif slot.availableStartTime:
-            hours = f"à partir de {_hhmm(slot.availableStartTime)}"
-        else:
-            hours = ""
-        label = _days_label(_available_days(slot))
-        times = by_days.setdefault(label, [])
+        days = tuple(sorted(set(_available_days(slot))))
+        times = by_day.setdefault(days, [])
+        hours = _hours(slot)
         if hours and hours not in times:
             times.append(hours)
-    parts = [" ".join(p for p in (days, ", ".join(times)) if p) for days, times in by_days.items()]
+    by_times: dict[tuple[str, ...], set[int]] = {}
+    for days, times in by_day.items():
+        by_times.setdefault(tuple(times), set()).update(days)
+    parts = [
+        " ".join(p for p in (_days_label(list(days)), ", ".join(times)) if p)
+        for times, days in sorted(by_times.items(), key=lambda item: min(item[1], default=7))
+    ]
     return fit(" ; ".join(p for p in parts if p), 500)
 
 
@@ -396,7 +411,7 @@ def _category(resource: Organization) -> str:
     return ""
 
 
-def _organisation_values(resource: Organization, address, places: _Places) -> dict:
+def _organisation_values(resource: Organization, address, extensions, places: _Places) -> dict:
     ids = _identifiers(resource)
     telecom = _telecom(resource.telecom)
     emails = telecom["emails"]
@@ -407,7 +422,7 @@ def _organisation_values(resource: Organization, address, places: _Places) -> di
         **ids,
         "address": _address_line(address),
         "postal_code": _postal_code(address),
-        "commune": places.commune(address),
+        "commune": places.commune(address, extensions),
         "phone": telecom["phones"][0] if telecom["phones"] else "",
         "email": plain[0] if plain else "",
         "mssante_address": secure[0] if secure else "",
@@ -517,14 +532,14 @@ class _Bundle:
         return reference is not None and _ref_key(reference.reference) in self.rejected_refs
 
 
-def _managed_addresses(bundle: _Bundle) -> dict[str, object]:
-    """Address of a Location, by the id of the Organization that manages it."""
-    addresses = {}
+def _managed_locations(bundle: _Bundle) -> dict[str, Location]:
+    """The first addressed Location of each Organization (`managingOrganization`), by its id."""
+    locations = {}
     for _number, location in bundle.resources["Location"]:
         organisation = bundle.get(location.managingOrganization, "Organization")
         if organisation is not None and location.address is not None:
-            addresses.setdefault(organisation.id, location.address)
-    return addresses
+            locations.setdefault(organisation.id, location)
+    return locations
 
 
 def _load_places(bundle: _Bundle) -> _Places:
@@ -543,11 +558,13 @@ def _load_places(bundle: _Bundle) -> _Places:
 
 
 def _upsert_organisations(bundle: _Bundle, places: _Places, report: ImportReport) -> dict:
-    managed = _managed_addresses(bundle)
+    managed = _managed_locations(bundle)
     rows = []
     for number, resource in bundle.resources["Organization"]:
-        address = resource.address[0] if resource.address else managed.get(resource.id)
-        values = _organisation_values(resource, address, places)
+        address, extensions = (resource.address[0] if resource.address else None), None
+        if address is None and resource.id in managed:
+            address, extensions = managed[resource.id].address, managed[resource.id].extension
+        values = _organisation_values(resource, address, extensions, places)
         if not values["name"]:
             report.reject(
                 number, f"entrée n°{number} (Organization « {resource.id} ») : nom absent."
@@ -632,7 +649,7 @@ def _service_values(
         None,
     )
     address = location.address if location is not None else None
-    position = location.position if location is not None else None
+    point = location.position if location is not None else None
     zone = []
     for ref in resource.coverageArea or []:
         area = bundle.get(ref, "Location")
@@ -656,9 +673,10 @@ def _service_values(
         "address": _address_line(address),
         "postal_code": _postal_code(address),
         "commune": places.commune(address, location.extension) if location is not None else None,
-        "located_at_address": position is not None,
-        "latitude": float(position.latitude) if position is not None else None,
-        "longitude": float(position.longitude) if position is not None else None,
+        **position(
+            point.latitude if point is not None else None,
+            point.longitude if point is not None else None,
+        ),
         "phone": telecom["phones"][0] if telecom["phones"] else "",
         "phone_2": telecom["phones"][1] if len(telecom["phones"]) > 1 else "",
         "email": telecom["emails"][0] if telecom["emails"] else "",
@@ -700,7 +718,7 @@ def _upsert_services(bundle: _Bundle, organisations: dict, places: _Places, repo
         if not service.commune_id and not service.zone_codes and service.radius_km is None:
             report.ignored += 1  # neither a known commune nor a coverage area
             continue
-        service.refresh_derived()
+        refresh_derived(service)
         changed |= derived_state(service) != before
         if service.pk is None:
             created.append(service)

@@ -26,7 +26,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.utils import timezone
 from pyproj import Transformer
 
 from appui.core.identifiers import FINESS_RE
@@ -42,7 +41,9 @@ from ._common import (
     communes_by_insee,
     decode,
     fetch_by,
+    insert_rows,
     numbered_lines,
+    update_rows,
 )
 
 SOURCE = "finess"
@@ -455,7 +456,7 @@ def import_finess(data: bytes, report: ImportReport) -> None:
         o.source_id: o
         for o in fetch_by(Organisation.all_objects.filter(source=SOURCE), "source_id", ids)
     }
-    user_id, now = actor_id(), timezone.now()
+    user_id = actor_id()
     new_orgs, changed_orgs, org_fields = [], [], set()
     new_services, changed_services, service_fields = [], [], set()
 
@@ -493,7 +494,7 @@ def import_finess(data: bytes, report: ImportReport) -> None:
             if changed:
                 org_changed = True
                 org_fields.update(changed)
-                organisation.updated_at, organisation.updated_by_id = now, user_id
+                organisation.updated_by_id = user_id
                 changed_orgs.append(organisation)
 
         label = record["category_label"] or category.service_name
@@ -537,22 +538,17 @@ def import_finess(data: bytes, report: ImportReport) -> None:
             changed.append("zone_codes")
         if changed:
             service_fields.update(changed)
-            service.updated_at, service.updated_by_id = now, user_id
+            service.updated_by_id = user_id
             changed_services.append(service)
         if changed or org_changed:
             report.updated += 1
         else:
             report.unchanged += 1
 
+    # Organisations first (bulk_create reads their ids back), then the services pointing to them.
     Organisation.objects.bulk_create(new_orgs, batch_size=BATCH_SIZE)
-    if changed_orgs:
-        Organisation.all_objects.bulk_update(
-            changed_orgs, [*sorted(org_fields), "updated_at", "updated_by"], batch_size=BATCH_SIZE
-        )
-    Service.objects.bulk_create(new_services, batch_size=BATCH_SIZE)
-    if changed_services:
-        Service.all_objects.bulk_update(
-            changed_services,
-            [*sorted(service_fields), "updated_at", "updated_by"],
-            batch_size=BATCH_SIZE,
-        )
+    update_rows(Organisation, changed_orgs, [*sorted(org_fields), "updated_by"])
+    for service in new_services:
+        service.organisation_id = service.organisation.pk
+    insert_rows(Service, new_services)
+    update_rows(Service, changed_services, [*sorted(service_fields), "updated_by"])
