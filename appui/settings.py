@@ -229,6 +229,9 @@ APPUI_SITE_TAGLINE = "Dispositif d'appui à la coordination"
 APPUI_PAGE_SIZE = 25
 # A directory resource not verified for this many days is flagged for upkeep.
 APPUI_DIRECTORY_VERIFY_DAYS = int(os.environ.get("APPUI_DIRECTORY_VERIFY_DAYS", "365"))
+# Stable name of this installation in the identifiers of its data·inclusion exports (a re-import
+# recognises its own records); derived from the secret key when unset.
+APPUI_INSTANCE_ID = os.environ.get("APPUI_INSTANCE_ID", "")
 
 LOGGING = {
     "version": 1,

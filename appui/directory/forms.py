@@ -223,10 +223,14 @@ class UnmetNeedForm(DsfrBaseForm, forms.ModelForm):
 
 class UnmetNeedFilterForm(FilterForm):
     start = forms.DateField(
-        label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="Du",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
-        label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="Au",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     theme = forms.ChoiceField(label="Thématique", required=False)
 

@@ -196,9 +196,9 @@ def test_file_with_wrong_column_count_is_refused():
 
 def test_header_row_is_read_by_name():
     data = (
-        "type;rs;nofinesset;departement;commune;categetab;libcategetab;ligneacheminement;datemaj\n"
-        "structureet;SSIAD TEST;590009999;59;501;354;SSIAD;59870 RIEULAY;15/01/2024\n"
-    ).encode()
+        b"type;rs;nofinesset;departement;commune;categetab;libcategetab;ligneacheminement;datemaj\n"
+        b"structureet;SSIAD TEST;590009999;59;501;354;SSIAD;59870 RIEULAY;15/01/2024\n"
+    )
     report = finess(data)
     assert report.applied and report.created == 1
     service = Service.objects.select_related("organisation").get(source_id="590009999")
