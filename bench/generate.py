@@ -13,7 +13,9 @@ import random
 import time
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
+from psycopg.types.json import Jsonb
 from pyproj import Transformer
 from stdnum import luhn
 
@@ -32,7 +34,7 @@ from appui.directory.models import Service
 from appui.territory.enums import SECTOR_BY_KIND, OrganisationKind, Sector
 from appui.territory.models import Commune, Organisation
 
-BATCH = 5000
+BATCH = 1000
 
 # Mainland départements and Corsica: (code, name, region, approximate centre lat, lon).
 DEPARTMENTS = [
@@ -655,6 +657,32 @@ def build_services(rng, organisations, grid, total: int) -> list[Service]:
     return services
 
 
+def copy_services(services: list[Service]) -> None:
+    """Insert through COPY: three times faster than bulk_create on 100 000 wide rows.
+
+    Like bulk_create it skips save(), so `refresh_derived()` has been called already; the row
+    trigger still fills `search_vector`, as for any insert.
+    """
+    fields = [f for f in Service._meta.concrete_fields if f.attname not in ("id", "search_vector")]
+    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    names = [f.attname for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    now = timezone.now()
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {Service._meta.db_table} ({columns}) FROM STDIN") as copy,
+    ):
+        for service in services:
+            service.updated_at = now  # auto_now is applied by save(), which COPY bypasses
+            copy.write_row(
+                [
+                    Jsonb(getattr(service, n)) if n in json_fields else getattr(service, n)
+                    for n in names
+                ]
+            )
+
+
 def generate(
     *, seed: int = 20240601, communes: int = 35_000, organisations: int = 8_000,
     services: int = 100_000, log=print,
@@ -685,9 +713,7 @@ def generate(
     grid = Grid(commune_rows)
     service_rows = build_services(rng, org_rows, grid, services)
     built = time.perf_counter() - started
-    with transaction.atomic():
-        for i in range(0, len(service_rows), BATCH):
-            Service.objects.bulk_create(service_rows[i : i + BATCH])
+    copy_services(service_rows)
     seconds["services"] = time.perf_counter() - started
     log(
         f"  {len(service_rows)} services ({seconds['services']:.1f} s, "

@@ -59,6 +59,30 @@ def record_unmet_need(membership, form) -> UnmetNeed:
     return need
 
 
+def zone_labels(service: Service) -> list[str]:
+    """The zone codes of a service in words (commune names in one query)."""
+    from appui.territory.models import Commune
+
+    from .enums import NATIONAL_CODES
+
+    names = dict(
+        Commune.objects.filter(insee_code__in=service.zone_codes).values_list("insee_code", "name")
+    )
+    labels = []
+    for code in service.zone_codes:
+        if code in NATIONAL_CODES:
+            labels.append("toute la France")
+        elif code in names:
+            labels.append(names[code])
+        elif len(code) == 9:
+            labels.append(f"intercommunalité (SIREN {code})")
+        elif len(code) <= 3:
+            labels.append(f"département {code}")
+        else:
+            labels.append(f"commune {code}")
+    return labels
+
+
 def unmet_needs_summary(queryset: QuerySet) -> dict:
     """Counts by theme and by commune (two aggregate queries), for the unmet-needs page."""
     by_theme = list(

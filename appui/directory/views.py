@@ -102,6 +102,7 @@ def service_detail(request, pk):
         {
             "service": service,
             "history": history,
+            "zone_labels": services.zone_labels(service),
             "can_change": can(request.membership, "directory", "change", service),
             "can_view_professional": can(request.membership, "professional", "view"),
         },
