@@ -116,3 +116,18 @@ def test_export_command():
     out = StringIO()
     call_command("export_directory", "json", stdout=out)
     assert json.loads(out.getvalue())["services"][0]["nom"] == "Accueil de jour"
+
+
+def test_import_history_is_paginated_with_bounded_queries(
+    client, login, django_assert_max_num_queries
+):
+    membership = login(Role.DIRECTOR)
+    for _ in range(15):
+        ImportRun.objects.create(format="finess", by=membership.user, applied=True, created=3)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("directory:imports"))
+    assert response.content.decode().count("<td>FINESS") == 10
+    assert (
+        client.get(reverse("directory:imports"), {"page": 2}).content.decode().count("<td>FINESS")
+        == 5
+    )

@@ -245,3 +245,11 @@ def test_corsican_establishment_is_imported():
     report = finess(f"finess;etalab;100;2024-06-01\n{line}\n".encode())
     assert report.applied and report.created == 1
     assert Service.objects.get(source_id="2A0000012").commune.insee_code == "2A004"
+
+
+def test_header_without_line_type_column():
+    data = b"nofinesset;rs;departement;commune;categetab\n590009999;SAAD TEST;59;501;460\n"
+    report = finess(data)
+    assert report.applied and report.created == 1
+    service = Service.objects.get(source_id="590009999")
+    assert service.themes == ["aide-a-domicile"] and service.commune.insee_code == "59501"

@@ -1,11 +1,12 @@
 """Import of the national FINESS extraction of establishments (etalab CSV).
 
-The file is `;`-separated, Latin-1 in practice (UTF-8 accepted), without quoting. The first column
-gives the line type: ``structureet`` lines describe an establishment, ``geolocalisation`` lines
-give its Lambert-93 coordinates (usually all after the establishments). The real file opens with a
-``finess;etalab;…`` line and has no header row, so columns are read in their documented order; if a
-header row naming the columns is present (it must contain ``nofinesset``), columns are read by
-name instead.
+The file is `;`-separated, Latin-1 in practice (UTF-8 accepted), normally without quotes (a line
+re-saved by a spreadsheet with quoted fields is read too). The first column gives the line type:
+``structureet`` lines describe an establishment, ``geolocalisation`` lines give its coordinates
+(usually all after the establishments), in Lambert-93 unless the line names another EPSG code. The
+real file opens with a ``finess;etalab;…`` line and has no header row, so columns are read in their
+documented order; if a header row naming the columns is present (it must contain ``nofinesset``),
+columns are read by name instead. ``report.rows`` counts both kinds of data lines.
 
 Each establishment of a known commune becomes an :class:`Organisation` and one :class:`Service`,
 both keyed on (source="finess", source_id=FINESS établissement). Establishments of communes that
@@ -35,12 +36,13 @@ from appui.territory.models import Organisation
 from ..models import Service
 from . import ImportFileError, ImportReport
 from ._common import (
-    BATCH_SIZE,
     actor_id,
     apply,
+    chunks,
     communes_by_insee,
     decode,
     fetch_by,
+    gc_paused,
     insert_rows,
     numbered_lines,
     update_rows,
@@ -111,9 +113,11 @@ _CLINIC = Category(
     OrganisationKind.CLINIC, "Hospitalisation et consultations", ("hospitalisation",)
 )
 
-# FINESS establishment categories (categetab). Checked against the published nomenclature: 101,
-# 106, 109, 114, 122, 128, 129, 131, 292, 355, 362, 365. Taken as given, not confirmed here:
-# 127, 202, 207, 209, 354, 460, 500, 603, 620. Any other category → kind "other".
+# FINESS establishment categories (categetab). Code and label checked against published lists:
+# 101, 106, 109, 114, 122, 128, 129, 131, 292, 355, 362, 365, 500. Taken as given, not confirmed
+# here: 127, 202, 207, 209, 354, 460, 603, 620. Any other category → kind "other", the file's own
+# label as the service name, no theme, sector médico-social (a guess: most other categories are
+# social and médico-social establishments).
 CATEGORIES: dict[str, Category] = {
     "101": _HOSPITAL,  # centre hospitalier régional (CHR, CHU)
     "106": _HOSPITAL,  # centre hospitalier, ex-hôpital local
@@ -283,7 +287,7 @@ def _read_lines(text: str, report: ImportReport):
     for number, line in numbered_lines(text):
         fields = _split(line)
         head = fields[0].strip().lower()
-        if "nofinesset" in (f.strip().lower() for f in fields):
+        if "nofinesset" in line.lower() and "nofinesset" in (f.strip().lower() for f in fields):
             line_type, layout = _header_layout(fields, number)
             layouts[line_type] = layout
             if head == "nofinesset":  # header without a line-type column
@@ -434,6 +438,7 @@ def _parse_geolocations(lines, wanted, report) -> dict[str, tuple[float, float]]
     return positions
 
 
+@gc_paused()
 def import_finess(data: bytes, report: ImportReport) -> None:
     structures, geolocations = _read_lines(decode(data), report)
     communes = communes_by_insee()
@@ -450,7 +455,9 @@ def import_finess(data: bytes, report: ImportReport) -> None:
     ids = [r["finess"] for r in records]
     services = {
         s.source_id: s
-        for s in fetch_by(Service.all_objects.filter(source=SOURCE), "source_id", ids)
+        for s in fetch_by(
+            Service.all_objects.filter(source=SOURCE).defer("search_vector"), "source_id", ids
+        )
     }
     organisations = {
         o.source_id: o
@@ -545,8 +552,18 @@ def import_finess(data: bytes, report: ImportReport) -> None:
         else:
             report.unchanged += 1
 
-    # Organisations first (bulk_create reads their ids back), then the services pointing to them.
-    Organisation.objects.bulk_create(new_orgs, batch_size=BATCH_SIZE)
+    # Organisations first, then the services pointing to them (ids read back by FINESS number).
+    insert_rows(Organisation, new_orgs)
+    ids = {}
+    for batch in chunks([o.source_id for o in new_orgs]):
+        ids.update(
+            Organisation.all_objects.filter(source=SOURCE, source_id__in=batch).values_list(
+                "source_id", "id"
+            )
+        )
+    for organisation in new_orgs:
+        organisation.pk = ids[organisation.source_id]
+        organisation._state.adding = False
     update_rows(Organisation, changed_orgs, [*sorted(org_fields), "updated_by"])
     for service in new_services:
         service.organisation_id = service.organisation.pk
