@@ -10,7 +10,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 DEMO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 TEST_PACKAGES := $(DEMO_PACKAGES) postgresql chromium poppler-utils
 
-.PHONY: demo test lint format uv sync migrate seed serve
+.PHONY: demo test bench-directory lint format uv sync migrate seed serve
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
@@ -30,6 +30,12 @@ test: uv
 	@scripts/ensure-debian-packages.sh $(TEST_PACKAGES)
 	@uv sync --frozen --quiet
 	@PYTEST_ARGS="$(PYTEST_ARGS)" scripts/run-tests.sh
+
+# Directory at regional scale (100 000 services): search latency and FINESS import rate (bench/).
+bench-directory: uv
+	@scripts/ensure-debian-packages.sh $(DEMO_PACKAGES) postgresql
+	@uv sync --frozen --quiet
+	@scripts/bench-directory.sh
 
 lint: sync
 	uv run ruff check .

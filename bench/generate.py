@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 import random
 import time
+import unicodedata
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -137,19 +139,225 @@ DEPARTMENTS = [
 ]
 # Départements whose communes are few and packed (Paris and its inner ring); others spread widely.
 FIXED_COMMUNES = {"75": 1, "92": 36, "93": 40, "94": 47, "90": 101}
-SMALL_SPREAD = {"75": 0.0, "92": 0.03, "93": 0.03, "94": 0.03, "90": 0.08}
+SMALL_SPREAD = {"75": 0.0, "92": 0.03, "93": 0.03, "94": 0.03, "90": 0.08, "2A": 0.15, "2B": 0.15}
+# The first commune of each département bears its préfecture's name (the centre above).
+PREFECTURES = {
+    "01": "Bourg-en-Bresse",
+    "02": "Laon",
+    "03": "Moulins",
+    "04": "Digne-les-Bains",
+    "05": "Gap",
+    "06": "Nice",
+    "07": "Privas",
+    "08": "Charleville-Mézières",
+    "09": "Foix",
+    "10": "Troyes",
+    "11": "Carcassonne",
+    "12": "Rodez",
+    "13": "Marseille",
+    "14": "Caen",
+    "15": "Aurillac",
+    "16": "Angoulême",
+    "17": "La Rochelle",
+    "18": "Bourges",
+    "19": "Tulle",
+    "2A": "Ajaccio",
+    "2B": "Bastia",
+    "21": "Dijon",
+    "22": "Saint-Brieuc",
+    "23": "Guéret",
+    "24": "Périgueux",
+    "25": "Besançon",
+    "26": "Valence",
+    "27": "Évreux",
+    "28": "Chartres",
+    "29": "Quimper",
+    "30": "Nîmes",
+    "31": "Toulouse",
+    "32": "Auch",
+    "33": "Bordeaux",
+    "34": "Montpellier",
+    "35": "Rennes",
+    "36": "Châteauroux",
+    "37": "Tours",
+    "38": "Grenoble",
+    "39": "Lons-le-Saunier",
+    "40": "Mont-de-Marsan",
+    "41": "Blois",
+    "42": "Saint-Étienne",
+    "43": "Le Puy-en-Velay",
+    "44": "Nantes",
+    "45": "Orléans",
+    "46": "Cahors",
+    "47": "Agen",
+    "48": "Mende",
+    "49": "Angers",
+    "50": "Saint-Lô",
+    "51": "Châlons-en-Champagne",
+    "52": "Chaumont",
+    "53": "Laval",
+    "54": "Nancy",
+    "55": "Bar-le-Duc",
+    "56": "Vannes",
+    "57": "Metz",
+    "58": "Nevers",
+    "59": "Lille",
+    "60": "Beauvais",
+    "61": "Alençon",
+    "62": "Arras",
+    "63": "Clermont-Ferrand",
+    "64": "Pau",
+    "65": "Tarbes",
+    "66": "Perpignan",
+    "67": "Strasbourg",
+    "68": "Colmar",
+    "69": "Lyon",
+    "70": "Vesoul",
+    "71": "Mâcon",
+    "72": "Le Mans",
+    "73": "Chambéry",
+    "74": "Annecy",
+    "75": "Paris",
+    "76": "Rouen",
+    "77": "Melun",
+    "78": "Versailles",
+    "79": "Niort",
+    "80": "Amiens",
+    "81": "Albi",
+    "82": "Montauban",
+    "83": "Toulon",
+    "84": "Avignon",
+    "85": "La Roche-sur-Yon",
+    "86": "Poitiers",
+    "87": "Limoges",
+    "88": "Épinal",
+    "89": "Auxerre",
+    "90": "Belfort",
+    "91": "Évry-Courcouronnes",
+    "92": "Nanterre",
+    "93": "Bobigny",
+    "94": "Créteil",
+    "95": "Cergy",
+}
 
-NAME_ROOTS = (
-    "Martin Pierre Laurent Germain Julien Hilaire Denis Étienne Aubin Rémy Quentin Michel Jean "
-    "Fontaine Montagne Beaulieu Villeneuve Neuville Châtillon Chaumont Roche Rochefort Bois Champ "
-    "Val Moulin Pont Croix Bourg Marcilly Aubigny Savigny Vitry Bussy Lussac Mauriac Cléry Tourne "
-    "Montreuil Belleville Clairefontaine Vaux Puy Mesnil Thil Verneuil Aulnay Courcelles Brion "
-    "Lignières Saulx Essert Ormes Chênes Frênes Varennes Plessis Cressy Fresnes Rosny Milly Oisy"
-).split()
-RIVERS = (
-    "Loire Seine Marne Meuse Saône Rhône Garonne Dordogne Lot Tarn Oise Aisne Yonne Vienne Cher "
-    "Indre Allier Somme Orne Eure Sarthe Moselle Isère Durance Charente Vilaine Aude Adour"
-).split()
+# Commune names: a saint, or a place with its article, sometimes with a river, a pays…
+SAINTS = [
+    "Martin",
+    "Pierre",
+    "Laurent",
+    "Germain",
+    "Julien",
+    "Hilaire",
+    "Denis",
+    "Étienne",
+    "Aubin",
+    "Rémy",
+    "Quentin",
+    "Michel",
+    "Jean",
+    "Georges",
+    "Maurice",
+    "Vincent",
+    "Amand",
+    "Genest",
+    "Loup",
+    "Médard",
+    "Sulpice",
+    "Sauveur",
+    "Cyr",
+    "Avit",
+]
+PLACES = {
+    "": [
+        "Beaulieu",
+        "Villeneuve",
+        "Neuville",
+        "Châtillon",
+        "Chaumont",
+        "Rochefort",
+        "Marcilly",
+        "Aubigny",
+        "Savigny",
+        "Vitry",
+        "Bussy",
+        "Lussac",
+        "Mauriac",
+        "Cléry",
+        "Montreuil",
+        "Belleville",
+        "Clairefontaine",
+        "Vaux",
+        "Verneuil",
+        "Aulnay",
+        "Courcelles",
+        "Brion",
+        "Lignières",
+        "Saulx",
+        "Cressy",
+        "Fresnes",
+        "Rosny",
+        "Milly",
+        "Oisy",
+        "Ambérieu",
+        "Villers",
+        "Bonneval",
+    ],
+    "Le ": [
+        "Bois",
+        "Val",
+        "Moulin",
+        "Pont",
+        "Puy",
+        "Mesnil",
+        "Plessis",
+        "Thil",
+        "Bourg",
+        "Châtelet",
+        "Breuil",
+    ],
+    "La ": [
+        "Roche",
+        "Croix",
+        "Fontaine",
+        "Montagne",
+        "Ferté",
+        "Chapelle",
+        "Bastide",
+        "Celle",
+        "Motte",
+    ],
+    "Les ": ["Ormes", "Chênes", "Frênes", "Varennes", "Essarts", "Granges", "Mées"],
+}
+RIVERS = [
+    "Loire",
+    "Seine",
+    "Marne",
+    "Meuse",
+    "Saône",
+    "Rhône",
+    "Garonne",
+    "Dordogne",
+    "Lot",
+    "Tarn",
+    "Oise",
+    "Aisne",
+    "Yonne",
+    "Vienne",
+    "Cher",
+    "Indre",
+    "Allier",
+    "Somme",
+    "Orne",
+    "Eure",
+    "Sarthe",
+    "Moselle",
+    "Isère",
+    "Durance",
+    "Charente",
+    "Vilaine",
+    "Aude",
+    "Adour",
+]
 SUFFIXES = [
     "-sur-{river}",
     "-en-{pays}",
@@ -162,8 +370,31 @@ SUFFIXES = [
     "-en-Bray",
     "-lès-{root}",
 ]
-PAYS = "Auge Brie Bresse Vexin Forez Velay Morvan Vercors Dombes Sologne Perche Artois".split()
-TREES = "Tilleuls Glycines Cèdres Charmilles Marronniers Peupliers Érables Lilas Acacias".split()
+PAYS = [
+    "Auge",
+    "Brie",
+    "Bresse",
+    "Vexin",
+    "Forez",
+    "Velay",
+    "Morvan",
+    "Vercors",
+    "Dombes",
+    "Sologne",
+    "Perche",
+    "Artois",
+]
+TREES = [
+    "Tilleuls",
+    "Glycines",
+    "Cèdres",
+    "Charmilles",
+    "Marronniers",
+    "Peupliers",
+    "Érables",
+    "Lilas",
+    "Acacias",
+]
 STREETS = [
     ("rue", "de la République"),
     ("rue", "Victor Hugo"),
@@ -261,7 +492,11 @@ THEMES_BY_KIND = {
         "service-social",
         "difficultes-administratives-ou-juridiques--accompagnement-pour-lacces-aux-droits",
     ],
-    OrganisationKind.MDPH: ["mdph", "communaute-360", "sante--constituer-un-dossier-mdph-invalidite"],
+    OrganisationKind.MDPH: [
+        "mdph",
+        "communaute-360",
+        "sante--constituer-un-dossier-mdph-invalidite",
+    ],
     OrganisationKind.CCAS: [
         "service-social",
         "portage-repas",
@@ -330,6 +565,7 @@ PUBLIC_WEIGHTS = [
     8 if c in ("seniors", "aidants", "personnes-en-situation-de-handicap") else 1
     for c in PUBLIC_CODES
 ]
+FILLER = {"de", "des", "du", "la", "le", "les", "à", "aux", "en"}
 HEALTH_THEMES = [code for code in THEMES if "--" not in code]
 OTHER_THEMES = [code for code in THEMES if "--" in code]
 
@@ -352,20 +588,28 @@ def _dept_digits(code: str) -> str:
 
 
 def _commune_name(rng: random.Random) -> str:
-    root = rng.choice(NAME_ROOTS)
-    roll = rng.random()
-    if roll < 0.22:
-        name = ("Sainte-" if root in ("Croix", "Fontaine") else "Saint-") + root
-    elif roll < 0.35:
-        name = rng.choice(["Le ", "La ", "Les "]) + root
+    if rng.random() < 0.22:
+        name = "Saint-" + rng.choice(SAINTS)
     else:
-        name = root
+        article = rng.choice(["", "", "", "", "Le ", "La ", "Les "])
+        name = article + rng.choice(PLACES[article])
     if rng.random() < 0.45:
         suffix = rng.choice(SUFFIXES)
         name += suffix.format(
-            river=rng.choice(RIVERS), pays=rng.choice(PAYS), root=rng.choice(NAME_ROOTS)
+            river=rng.choice(RIVERS), pays=rng.choice(PAYS), root=rng.choice(SAINTS)
         )
     return name
+
+
+def of(town: str) -> str:
+    """ "de Lille", "d'Amiens", "du Puy", "des Mées" (French elision and contraction)."""
+    if town.startswith("Le "):
+        return "du " + town[3:]
+    if town.startswith("Les "):
+        return "des " + town[4:]
+    if unicodedata.normalize("NFKD", town[:1]).lower()[:1] in "aeiouyh":
+        return "d'" + town
+    return "de " + town
 
 
 def build_communes(rng: random.Random, total: int) -> list[Commune]:
@@ -378,7 +622,7 @@ def build_communes(rng: random.Random, total: int) -> list[Commune]:
     counts.update(FIXED_COMMUNES)
     communes: list[Commune] = []
     epci_seq = 0
-    for code, dept_name, region, lat0, lon0 in DEPARTMENTS:
+    for code, _name, region, lat0, lon0 in DEPARTMENTS:
         n = counts[code]
         spread = SMALL_SPREAD.get(code, 0.24)
         numbers = [56] if code == "75" else sorted(rng.sample(range(1, 1000), n))
@@ -387,7 +631,7 @@ def build_communes(rng: random.Random, total: int) -> list[Commune]:
             if code == "75":
                 name, lat, lon = "Paris", lat0, lon0
             else:
-                name = dept_name.split("-")[0] if i == 0 else _commune_name(rng)
+                name = PREFECTURES[code] if i == 0 else _commune_name(rng)
                 lat = lat0 if i == 0 else lat0 + rng.gauss(0, spread)
                 lon = lon0 if i == 0 else lon0 + rng.gauss(0, spread * 1.4)
             postal = f"{_dept_digits(code)}{0 if i == 0 else rng.randrange(10, 1000, 10):03d}"
@@ -411,8 +655,9 @@ def build_communes(rng: random.Random, total: int) -> list[Commune]:
         for commune in dept:
             nearest = min(
                 range(len(seats)),
-                key=lambda k, c=commune: (seats[k].latitude - c.latitude) ** 2
-                + (seats[k].longitude - c.longitude) ** 2,
+                key=lambda k, c=commune: (
+                    (seats[k].latitude - c.latitude) ** 2 + (seats[k].longitude - c.longitude) ** 2
+                ),
             )
             commune.epci_code = codes[nearest]
         communes.extend(dept)
@@ -441,8 +686,10 @@ class Grid:
 
 
 def _phone(rng: random.Random, dept: str) -> str:
-    first = "01" if dept in ("75", "77", "78", "91", "92", "93", "94", "95") else rng.choice(
-        ["02", "03", "04", "05"]
+    first = (
+        "01"
+        if dept in ("75", "77", "78", "91", "92", "93", "94", "95")
+        else rng.choice(["02", "03", "04", "05"])
     )
     return first + " " + " ".join(f"{rng.randrange(100):02d}" for _ in range(4))
 
@@ -452,31 +699,57 @@ def _address(rng: random.Random) -> str:
     return f"{rng.randrange(1, 120)} {kind} {name}"
 
 
-def _slug(text: str) -> str:
-    import unicodedata
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
-    folded = unicodedata.normalize("NFKD", text.lower())
-    kept = "".join(c if c.isalnum() else "-" for c in folded if not unicodedata.combining(c))
+
+def _slug(text: str) -> str:
+    kept = "".join(c if c.isalnum() else "-" for c in _fold(text.lower()))
     return "-".join(p for p in kept.split("-") if p)[:40]
 
 
 def _organisation_name(rng: random.Random, kind: str, commune: Commune) -> str:
     town = commune.name
     names = {
-        OrganisationKind.HOSPITAL: [f"Centre hospitalier de {town}", f"CH {town}"],
-        OrganisationKind.CLINIC: [f"Clinique des {rng.choice(TREES)}", f"Clinique Saint-{rng.choice(NAME_ROOTS)}"],
-        OrganisationKind.HAD: [f"HAD de {town}", f"Hospitalisation à domicile du {rng.choice(PAYS)}"],
-        OrganisationKind.SSIAD: [f"SSIAD de {town}", f"SSIAD ADMR de {town}"],
-        OrganisationKind.SAAD: [f"ADMR de {town}", f"Aide à domicile de {town}", f"SAAD Les Aides de {town}"],
-        OrganisationKind.EHPAD: [f"EHPAD Les {rng.choice(TREES)}", f"Résidence Les {rng.choice(TREES)}"],
-        OrganisationKind.MSP: [f"Maison de santé de {town}", f"MSP du {rng.choice(PAYS)}"],
-        OrganisationKind.CPTS: [f"CPTS de {town} et environs", f"CPTS du {rng.choice(PAYS)}"],
-        OrganisationKind.CLIC: [f"CLIC de {town}", f"CLIC du canton de {town}"],
-        OrganisationKind.CCAS: [f"CCAS de {town}", f"CIAS de {town}"],
+        OrganisationKind.HOSPITAL: [f"Centre hospitalier {of(town)}", f"CH {town}"],
+        OrganisationKind.CLINIC: [
+            f"Clinique des {rng.choice(TREES)}",
+            f"Clinique Saint-{rng.choice(SAINTS)}",
+        ],
+        OrganisationKind.HAD: [
+            f"HAD {of(town)}",
+            f"Hospitalisation à domicile du {rng.choice(PAYS)}",
+        ],
+        OrganisationKind.SSIAD: [f"SSIAD {of(town)}", f"SSIAD ADMR {of(town)}"],
+        OrganisationKind.SAAD: [
+            f"ADMR {of(town)}",
+            f"Aide à domicile {of(town)}",
+            f"SAAD Les Aides {of(town)}",
+        ],
+        OrganisationKind.EHPAD: [
+            f"EHPAD Les {rng.choice(TREES)}",
+            f"Résidence Les {rng.choice(TREES)}",
+        ],
+        OrganisationKind.MSP: [f"Maison de santé {of(town)}", f"MSP du {rng.choice(PAYS)}"],
+        OrganisationKind.CPTS: [f"CPTS {of(town)} et environs", f"CPTS du {rng.choice(PAYS)}"],
+        OrganisationKind.CLIC: [f"CLIC {of(town)}", f"CLIC du canton {of(town)}"],
+        OrganisationKind.CCAS: [f"CCAS {of(town)}", f"CIAS {of(town)}"],
         OrganisationKind.COMMUNITY_360: [f"Communauté 360 ({commune.department_code})"],
-        OrganisationKind.PHARMACY: [f"Pharmacie de {town}", "Pharmacie du Centre", "Pharmacie de la Gare"],
-        OrganisationKind.PRACTICE: [f"Cabinet infirmier de {town}", f"Cabinet de kinésithérapie de {town}", f"Cabinet paramédical de {town}"],
-        OrganisationKind.MOBILE_TEAM: [f"Équipe mobile de gériatrie de {town}", f"EMSP de {town}"],
+        OrganisationKind.PHARMACY: [
+            f"Pharmacie {of(town)}",
+            "Pharmacie du Centre",
+            "Pharmacie de la Gare",
+        ],
+        OrganisationKind.PRACTICE: [
+            f"Cabinet infirmier {of(town)}",
+            f"Cabinet de kinésithérapie {of(town)}",
+            f"Cabinet paramédical {of(town)}",
+        ],
+        OrganisationKind.MOBILE_TEAM: [
+            f"Équipe mobile de gériatrie {of(town)}",
+            f"EMSP {of(town)}",
+        ],
         OrganisationKind.ASSOCIATION: [f"{rng.choice(ASSOCIATIONS)} — {town}"],
     }
     return rng.choice(names[kind])[:255]
@@ -503,7 +776,7 @@ def build_organisations(rng: random.Random, communes: list[Commune], total: int)
                 commune=seat,
             )
         )
-    # Larger towns (the first commune of each département, then a sample) host more structures.
+    # Préfectures host a share of the structures far above their share of the communes.
     hosts = [d[0] for d in by_dept.values()]
     while len(organisations) < total:
         kind = rng.choices(kinds, kind_weights)[0]
@@ -554,9 +827,9 @@ def _description(rng: random.Random, themes: list[str], publics: list[str], town
         " et ".join(PUBLICS[p].lower() for p in publics if p != ALL_PUBLICS) or "toute personne"
     )
     sentences = [
-        f"{theme.label} pour {audience} de {town} et des environs.",
+        f"{theme.label} pour {audience} {of(town)} et des environs.",
     ]
-    words = theme.keywords.split()
+    words = list(dict.fromkeys(w for w in theme.keywords.split() if w.lower() not in FILLER))
     if words:
         shown = rng.sample(words, min(len(words), rng.randrange(1, 4)))
         sentences.append("Interventions : " + ", ".join(shown) + ".")
@@ -579,8 +852,6 @@ def _description(rng: random.Random, themes: list[str], publics: list[str], town
 
 def build_services(rng, organisations, grid, total: int) -> list[Service]:
     now_ts = time.time()
-    from datetime import UTC, datetime
-
     weights = [KIND_WEIGHTS.get(o.kind, (0, 20))[1] for o in organisations]
     owners = list(organisations) + rng.choices(organisations, weights, k=total - len(organisations))
     services = []
@@ -598,7 +869,9 @@ def build_services(rng, organisations, grid, total: int) -> list[Service]:
         elif roll < 0.55:
             publics = [ALL_PUBLICS]
         else:
-            publics = list(dict.fromkeys(rng.choices(PUBLIC_CODES, PUBLIC_WEIGHTS, k=rng.choice([1, 1, 2]))))
+            publics = list(
+                dict.fromkeys(rng.choices(PUBLIC_CODES, PUBLIC_WEIGHTS, k=rng.choice([1, 1, 2])))
+            )
         commune = org.commune
         if rng.random() < 0.3:  # an antenna in a neighbouring commune
             commune = rng.choice(grid.near(org.commune))
@@ -610,7 +883,7 @@ def build_services(rng, organisations, grid, total: int) -> list[Service]:
             [
                 label,
                 f"{label} — {town}",
-                f"{label} ({org.name})",
+                f"{label} — {org.name}",
                 f"{org.name} — {label.lower()}",
             ]
         )[:150]
@@ -650,8 +923,8 @@ def build_services(rng, organisations, grid, total: int) -> list[Service]:
         if at_address:
             service.latitude = round(commune.latitude + rng.gauss(0, 0.01), 6)
             service.longitude = round(commune.longitude + rng.gauss(0, 0.014), 6)
-        # bulk_create skips save(): derive position and indexed text here (no query: the
-        # organisation and commune objects are already attached).
+        # COPY skips save(): derive position and indexed text here (no query: the organisation
+        # and commune objects are already attached).
         service.refresh_derived()
         services.append(service)
     return services
@@ -684,8 +957,12 @@ def copy_services(services: list[Service]) -> None:
 
 
 def generate(
-    *, seed: int = 20240601, communes: int = 35_000, organisations: int = 8_000,
-    services: int = 100_000, log=print,
+    *,
+    seed: int = 20240601,
+    communes: int = 35_000,
+    organisations: int = 8_000,
+    services: int = 100_000,
+    log=print,
 ) -> Dataset:
     """Build and insert the whole synthetic directory; returns what the benchmark needs."""
     rng = random.Random(seed)
@@ -749,8 +1026,42 @@ FINESS_LABELS = {
     "603": "Maison de santé (L.6223-3)",
     "620": "Pharmacie d'Officine",
 }
+# The short forms raisons sociales start with.
+FINESS_PREFIXES = {
+    "101": "CHU",
+    "106": "CH",
+    "109": "SMR",
+    "114": "HIA",
+    "122": "CLINIQUE",
+    "124": "CENTRE DE SANTE",
+    "127": "HAD",
+    "128": "CLINIQUE",
+    "129": "CLINIQUE",
+    "131": "CLCC",
+    "183": "IME",
+    "202": "RESIDENCE AUTONOMIE",
+    "207": "ACCUEIL DE JOUR",
+    "209": "SPASAD",
+    "292": "CHS",
+    "354": "SSIAD",
+    "355": "CH",
+    "362": "USLD",
+    "365": "CLINIQUE",
+    "460": "SAAD",
+    "500": "EHPAD",
+    "603": "MSP",
+    "620": "PHARMACIE",
+}
 FINESS_WEIGHTS = {"620": 30, "500": 18, "460": 14, "354": 6, "603": 6, "209": 3, "202": 4}
-STREET_ABBREV = [("R", "DE LA REPUBLIQUE"), ("AV", "DE LA GARE"), ("PL", "DE LA MAIRIE"), ("BD", "GAMBETTA"), ("RTE", "DE LA FORET"), ("CHE", "DES PRES"), ("ALL", "DES TILLEULS")]
+STREET_ABBREV = [
+    ("R", "DE LA REPUBLIQUE"),
+    ("AV", "DE LA GARE"),
+    ("PL", "DE LA MAIRIE"),
+    ("BD", "GAMBETTA"),
+    ("RTE", "DE LA FORET"),
+    ("CHE", "DES PRES"),
+    ("ALL", "DES TILLEULS"),
+]
 
 
 def finess_extraction(communes: list[Commune], rows: int, seed: int = 7) -> bytes:
@@ -770,26 +1081,66 @@ def finess_extraction(communes: list[Commune], rows: int, seed: int = 7) -> byte
         dept = commune.department_code
         digits = _dept_digits(dept)
         et = f"{dept}0{i:06d}" if dept in ("2A", "2B") else _luhn_code(f"{digits}{i:06d}")
-        ej = _luhn_code(f"{digits}{500000 + i // 3:06d}") if dept not in ("2A", "2B") else f"{dept}1{i // 3:06d}"
+        ej = (
+            _luhn_code(f"{digits}{500000 + i // 3:06d}")
+            if dept not in ("2A", "2B")
+            else f"{dept}1{i // 3:06d}"
+        )
         category = rng.choices(codes, weights)[0]
         label = labels.get(category, "Etablissement")
         town = commune.name.upper()
-        short = f"{label[:18].upper()} {town}"[:38]
-        long_name = f"{label.upper()} DE {town}"[:60]
+        prefix = FINESS_PREFIXES.get(category, "ETABLISSEMENT")
+        if rng.random() < 0.4:
+            long_name = f"{prefix} LES {rng.choice(TREES).upper()}"
+        else:
+            long_name = f"{prefix} DE {town}"
+        short = _fold(long_name)[:38]
         street_type, street = rng.choice(STREET_ABBREV)
         siret = f"{rng.randrange(10**13, 10**14)}"
         date = f"20{rng.randrange(18, 25)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}"
         fields = [
-            "structureet", et, ej, short, long_name, "", "", str(rng.randrange(1, 150)),
-            street_type, street, "", "", commune.insee_code[2:], dept, "",
-            f"{commune.postal_codes[:5]} {town}", f"0{rng.randrange(100000000, 999999999)}", "",
-            category, label, "", "", siret, "8710A", "03", "ARS", "", "", "2001-01-01",
-            "2001-01-01", date, "",
+            "structureet",
+            et,
+            ej,
+            short,
+            long_name,
+            "",
+            "",
+            str(rng.randrange(1, 150)),
+            street_type,
+            street,
+            "",
+            "",
+            commune.insee_code[2:],
+            dept,
+            "",
+            f"{commune.postal_codes[:5]} {town}",
+            f"0{rng.randrange(100000000, 999999999)}",
+            "",
+            category,
+            label,
+            "",
+            "",
+            siret,
+            "8710A",
+            "03",
+            "ARS",
+            "",
+            "",
+            "2001-01-01",
+            "2001-01-01",
+            date,
+            "",
         ]
         lines.append(";".join(fields))
         if rng.random() < 0.95:
             points.append(
-                (et, commune.latitude + rng.gauss(0, 0.01), commune.longitude + rng.gauss(0, 0.014), date)
+                (
+                    et,
+                    commune.latitude + rng.gauss(0, 0.01),
+                    commune.longitude + rng.gauss(0, 0.014),
+                    date,
+                )
             )
     transformer = Transformer.from_crs(4326, 2154, always_xy=True)
     xs, ys = transformer.transform([p[2] for p in points], [p[1] for p in points])
