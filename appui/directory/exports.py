@@ -211,6 +211,7 @@ def export_data_inclusion(queryset) -> dict:
     services, structures = [], {}
     rows = (
         queryset.filter(organisation__isnull=False)
+        .prefetch_related(None)
         .select_related("organisation__commune", "commune")
         .order_by("pk")
     )
@@ -252,7 +253,11 @@ def export_csv(queryset) -> Iterator[str]:
     writer = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
     yield "\ufeff" + writer.writerow(CSV_COLUMNS)
     sectors = dict(Sector.choices)
-    rows = queryset.select_related("organisation", "professional", "commune").order_by("name", "pk")
+    rows = (
+        queryset.prefetch_related(None)
+        .select_related("organisation", "professional", "commune")
+        .order_by("name", "pk")
+    )
     for service in rows.iterator(chunk_size=CHUNK_SIZE):
         commune = service.commune
         verified = timezone.localtime(service.verified_at) if service.verified_at else None

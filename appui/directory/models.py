@@ -131,6 +131,18 @@ class Service(TimeStampedModel, SoftDeleteModel):
             models.Index(fields=["verified_at"], name="service_verified"),
             models.Index(fields=["accepting"], name="service_accepting"),
             models.Index(fields=["latitude", "longitude"], name="service_position"),
+            # The radius branch of the coverage test reads only services that declare a radius.
+            models.Index(
+                fields=["latitude", "longitude"],
+                condition=models.Q(radius_km__isnull=False),
+                name="service_radius_position",
+            ),
+            # Counting live services is an index-only scan once the table is vacuumed.
+            models.Index(
+                fields=["accepting"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="service_alive",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

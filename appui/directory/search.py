@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import snowballstemmer
@@ -238,7 +238,11 @@ def _text_filter(queryset: QuerySet, words: list[str]) -> QuerySet:
 def search_services(params: SearchParams, queryset: QuerySet | None = None) -> QuerySet:
     """The services matching `params`, ranked (see the module docstring)."""
     queryset = Service.objects.all() if queryset is None else queryset
-    queryset = queryset.select_related("organisation", "professional", "commune")
+    # Ranking touches the service table alone (no joins, no tsvector carried along); the page's
+    # 25 providers and communes come afterwards in small indexed queries.
+    queryset = queryset.prefetch_related("organisation", "professional", "commune").defer(
+        "search_vector"
+    )
     if params.theme:
         queryset = queryset.filter(_json_contains("themes", params.theme))
     if params.public:
@@ -282,6 +286,42 @@ def search_services(params: SearchParams, queryset: QuerySet | None = None) -> Q
         ordering.append(F("relevance").desc())
     ordering += [F("name").asc(), F("pk").asc()]
     return queryset.order_by(*ordering)
+
+
+class RankedResults:
+    """What the search page paginates: a capped count and pages fetched the fast way.
+
+    - Counting every match of a broad search ("aide", a whole département) costs a full scan; past
+      `cap` the page says "plus de 1 000" and asks to narrow the search.
+    - When a commune is given without the coverage filter, the covering services come first in the
+      ranking; a page inside that head is read through the coverage filter, which uses the indexes.
+      The whole ranking is read only for a page past the covering services.
+    """
+
+    def __init__(self, params: SearchParams, queryset: QuerySet | None = None, cap: int = 1000):
+        self.params, self.cap = params, cap
+        self.base = Service.objects.all() if queryset is None else queryset
+        self.ranked = search_services(params, self.base)
+
+    def count(self) -> int:
+        return self.ranked.order_by().values("pk")[: self.cap + 1].count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count() > self.cap
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            raise TypeError("RankedResults is read by slices (pages).")
+        if self.params.commune is not None and not self.params.only_covering:
+            covering = replace(self.params, only_covering=True)
+            rows = list(search_services(covering, self.base)[key])
+            if key.stop is not None and len(rows) == key.stop - (key.start or 0):
+                return rows
+        return list(self.ranked[key])
 
 
 @dataclass

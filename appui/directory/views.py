@@ -21,11 +21,11 @@ from .enums import THEMES
 from .forms import ImportForm, ServiceForm, ServiceSearchForm, UnmetNeedFilterForm, UnmetNeedForm
 from .importers import run_import
 from .models import ImportRun, Service, UnmetNeed
-from .search import explain, fold, search_services, terms
+from .search import RankedResults, explain, fold, search_services, terms
 
 
-def _search_queryset(request, form):
-    """The services a search form asks for (filters that are not part of the ranking)."""
+def _filtered(request, form):
+    """The services a search form narrows to before ranking (upkeep, "mine", one structure)."""
     queryset = Service.objects.all()
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if data.get("to_verify"):
@@ -36,7 +36,7 @@ def _search_queryset(request, form):
     structure = request.GET.get("structure", "")
     if structure.isdigit():
         queryset = queryset.filter(organisation_id=int(structure))
-    return search_services(form.params(), queryset)
+    return queryset
 
 
 def guess_theme(query: str) -> str:
@@ -59,7 +59,8 @@ def search(request):
     form = ServiceSearchForm(request.GET or None)
     params = form.params()
     searched = bool(form.is_bound and any(v for k, v in request.GET.items() if k != "page"))
-    page = paginate(request, _search_queryset(request, form))
+    results = RankedResults(params, _filtered(request, form))
+    page = paginate(request, results)
     hits = [explain(service, params) for service in page["object_list"]]
     unmet_need_url = ""
     if searched and can(request.membership, "unmet_need", "create"):
@@ -83,6 +84,7 @@ def search(request):
             "can_list_unmet_needs": can(request.membership, "unmet_need", "list"),
             "can_list_professionals": can(request.membership, "professional", "list"),
             "export_query": request.GET.urlencode(),
+            "capped": page["page_obj"].paginator.count > results.cap,
             **page,
         },
     )
@@ -187,7 +189,8 @@ def export(request, fmt):
     require(request.membership, "directory", "list")
     from .exports import export_csv, export_data_inclusion
 
-    queryset = _search_queryset(request, ServiceSearchForm(request.GET or None))
+    form = ServiceSearchForm(request.GET or None)
+    queryset = search_services(form.params(), _filtered(request, form))
     stamp = date.today().isoformat()
     if fmt == "csv":
         response = StreamingHttpResponse(

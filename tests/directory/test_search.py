@@ -173,3 +173,31 @@ def test_edits_are_indexed_at_once(communes):
     service.name = "Ergothérapie à domicile"
     service.save()
     assert names({"q": "ergotherapie"}) == ["Ergothérapie à domicile"]
+
+
+def test_ranked_results_pages_match_the_full_ranking(communes):
+    """The covering-first shortcut returns exactly the pages of the whole ranking."""
+    from appui.directory.search import RankedResults
+
+    for index in range(7):
+        ServiceFactory(
+            organisation=OrganisationFactory(commune=communes["lille"]),
+            name=f"Aide {index}",
+            zone_codes=["59501"] if index % 3 == 0 else ["59350"],
+        )
+    params = SearchParams(q="aide", commune=communes["rieulay"])
+    full = [s.pk for s in search_services(params)]
+    results = RankedResults(params)
+    assert results.count() == 7 and not results.capped
+    paged = [s.pk for start in range(0, 7, 2) for s in results[start : start + 2]]
+    assert paged == full
+    assert [s.covers_commune for s in results[0:3]] == [True, True, True]
+
+
+def test_counting_stops_past_the_cap(communes):
+    from appui.directory.search import RankedResults
+
+    ServiceFactory.create_batch(5, name="Portage de repas", themes=["portage-repas"])
+    results = RankedResults(SearchParams(q="repas"), cap=3)
+    assert results.count() == 4 and results.capped
+    assert len(results[0:10]) == 5
