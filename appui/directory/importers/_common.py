@@ -146,27 +146,53 @@ def insert_rows(model, instances: list) -> None:
     """INSERT `instances` fast: COPY on PostgreSQL, one cached statement run many times elsewhere.
 
     ``bulk_create`` builds (Django) and parses (psycopg) one huge statement per batch, which
-    dominates the time of a national file. Primary keys are not read back: read them by natural
-    key afterwards if other rows point to these. As with ``bulk_create``, ``save()`` is not
-    called; defaults and ``auto_now`` values are applied. Database triggers do run.
+    dominates the time of a national file. Primary keys are drawn beforehand in one query and set
+    on the instances, so rows pointing to these need no read-back. As with ``bulk_create``,
+    ``save()`` is not called; defaults and ``auto_now`` values are applied. Triggers do run.
     """
     if not instances:
         return
     conn = connections[router.db_for_write(model)]
     quote = conn.ops.quote_name
+    pk = model._meta.pk
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     table = quote(model._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join([quote(pk.column), *(quote(f.column) for f in fields)])
     values = _row_builder(fields, True, conn)
     with conn.cursor() as cursor:
+        _assign_primary_keys(cursor, conn, model, instances)
         if conn.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for instance in instances:
-                    copy.write_row(values(instance))
+                    copy.write_row([instance.pk, *values(instance)])
             return
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * (len(fields) + 1))})"
         for batch in chunks(instances, 2000):
-            cursor.executemany(sql, [values(obj) for obj in batch])
+            cursor.executemany(sql, [[obj.pk, *values(obj)] for obj in batch])
+
+
+def _assign_primary_keys(cursor, conn, model, instances) -> None:
+    """Reserve one id per instance: from the sequence on PostgreSQL; on SQLite, whose writer holds
+    the database for the whole transaction, after the largest id ever given."""
+    table, column = model._meta.db_table, model._meta.pk.column
+    if conn.vendor == "postgresql":
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, column, len(instances)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    else:
+        quoted = conn.ops.quote_name(table)
+        cursor.execute(
+            f"SELECT MAX(m) FROM (SELECT MAX(rowid) AS m FROM {quoted} "
+            "UNION ALL SELECT seq FROM sqlite_sequence WHERE name = %s)",
+            [table],
+        )
+        start = (cursor.fetchone()[0] or 0) + 1
+        ids = range(start, start + len(instances))
+    for instance, pk in zip(instances, ids, strict=True):
+        instance.pk = pk
+        instance._state.adding = False
 
 
 def update_rows(model, instances: list, names) -> None:

@@ -38,7 +38,6 @@ from . import ImportFileError, ImportReport
 from ._common import (
     actor_id,
     apply,
-    chunks,
     communes_by_insee,
     decode,
     fetch_by,
@@ -552,18 +551,8 @@ def import_finess(data: bytes, report: ImportReport) -> None:
         else:
             report.unchanged += 1
 
-    # Organisations first, then the services pointing to them (ids read back by FINESS number).
+    # Organisations first (their ids are drawn by `insert_rows`), then the services pointing to them.
     insert_rows(Organisation, new_orgs)
-    ids = {}
-    for batch in chunks([o.source_id for o in new_orgs]):
-        ids.update(
-            Organisation.all_objects.filter(source=SOURCE, source_id__in=batch).values_list(
-                "source_id", "id"
-            )
-        )
-    for organisation in new_orgs:
-        organisation.pk = ids[organisation.source_id]
-        organisation._state.adding = False
     update_rows(Organisation, changed_orgs, [*sorted(org_fields), "updated_by"])
     for service in new_services:
         service.organisation_id = service.organisation.pk
