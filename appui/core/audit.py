@@ -90,17 +90,7 @@ def record_read(instance, fields=None) -> None:
 
 def record(instance, action: str, fields=None) -> None:
     """Write one access-log row now (writes, exports, prints)."""
-    from .models import AccessLog
-
-    context = current() or AuditContext()
-    AccessLog.objects.create(
-        action=action,
-        object_type=object_type(instance),
-        object_id=str(instance.pk),
-        person_id=instance.audit_person_id(),
-        fields=sorted(fields or []),
-        **context.actor_kwargs(),
-    )
+    record_many([instance], action, fields)
 
 
 def record_write(instance, created: bool, fields=None) -> None:

@@ -15,6 +15,8 @@ from stdnum.fr import siret as stdnum_siret
 
 INSEE_COMMUNE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 POSTAL_CODE_RE = re.compile(r"^\d{5}$")
+DEPARTMENT_RE = re.compile(r"^(\d{2}|2[AB]|97\d)$")
+SIREN_RE = re.compile(r"^\d{9}$")
 FINESS_RE = re.compile(r"^(\d{9}|2[AB]\d{7})$")
 RPPS_RE = re.compile(r"^\d{11}$")
 ADELI_RE = re.compile(r"^(\d{9}|2[AB]\d{7})$")

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from appui.accounts.models import User
+from appui.territory.demo import slug
 from appui.territory.enums import SECTOR_BY_KIND, Sector
 from appui.territory.enums import OrganisationKind as K
 from appui.territory.enums import Profession as P
@@ -1066,10 +1067,3 @@ def seed(stdout):
         )
     stdout.write(f"Répertoire : {count} services ; {len(UNMET_NEEDS)} besoins non couverts")
     return []
-
-
-def slug(text: str) -> str:
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in ascii_text.lower() if ch.isalnum())[:30]

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from data_inclusion.schema import v1 as di
 from django.db import models
 
+from appui.core.identifiers import DEPARTMENT_RE, INSEE_COMMUNE_RE, SIREN_RE
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -313,6 +315,13 @@ class AccessCondition(models.TextChoices):
     OUT_OF_POCKET = "reste-a-charge", "Reste à charge possible"
 
 
+class ImportFormat(models.TextChoices):
+    FINESS = "finess", "FINESS — extraction des établissements (CSV)"
+    RPPS = "rpps", "RPPS — extraction PS_LibreAcces (professionnels et lieux d'exercice)"
+    DATA_INCLUSION = "data-inclusion", "data·inclusion — structures et services (JSON)"
+    FHIR = "fhir", "ROR — Bundle FHIR R4 (Organization, HealthcareService, Location)"
+
+
 class Fees(models.TextChoices):
     FREE = "gratuit", "Gratuit"
     PAYING = "payant", "Payant"
@@ -320,3 +329,10 @@ class Fees(models.TextChoices):
 
 #: Codes of `zone_eligibilite` meaning the whole country.
 NATIONAL_CODES = ("france", "99100")
+
+
+def is_zone_code(code: str) -> bool:
+    """A code a zone of intervention may list: commune (Insee), EPCI (SIREN), département, France."""
+    return code in NATIONAL_CODES or any(
+        pattern.match(code) for pattern in (INSEE_COMMUNE_RE, DEPARTMENT_RE, SIREN_RE)
+    )

@@ -23,6 +23,7 @@ from data_inclusion.schema import v1 as di
 from django.conf import settings
 from django.utils import timezone
 
+from appui.core.identifiers import POSTAL_CODE_RE
 from appui.territory.enums import Sector
 
 from .enums import PUBLICS, THEMES
@@ -39,7 +40,6 @@ DI_MOBILISED_BY = {m.value for m in di.PersonneMobilisatrice}
 DI_FEES = {f.value for f in di.Frais}
 # Codes accepted by `zone_eligibilite`: commune, département, EPCI, country, or "france".
 DI_ZONE_RE = re.compile(r"^(\w{5}|\w{2,3}|\d{9}|france)$")
-POSTAL_CODE_RE = re.compile(r"^\d{5}$")
 SIRET_RE = re.compile(r"^\d{14}$")
 
 CSV_COLUMNS = [

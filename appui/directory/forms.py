@@ -13,12 +13,14 @@ from .enums import (
     THEMES,
     AccessCondition,
     Fees,
+    ImportFormat,
     MobilisationMode,
     MobilisedBy,
     ReceptionMode,
+    is_zone_code,
     theme_choices,
 )
-from .models import ImportFormat, Service, UnmetNeed
+from .models import Service, UnmetNeed
 from .search import MAX_RADIUS_KM, SearchParams
 
 PUBLIC_CHOICES = [("", "Tous")] + sorted(PUBLICS.items(), key=lambda item: item[1])
@@ -78,9 +80,6 @@ def _multiple(label, choices, help_text=""):
         widget=forms.CheckboxSelectMultiple,
         help_text=help_text,
     )
-
-
-ZONE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3}|\d{2}|2[AB]|97\d|\d{9}|france)$")
 
 
 class ServiceForm(DsfrBaseForm, forms.ModelForm):
@@ -170,7 +169,7 @@ class ServiceForm(DsfrBaseForm, forms.ModelForm):
         raw = self.cleaned_data.get("zone_codes", "")
         codes = [c.strip() for c in re.split(r"[,;\s]+", raw) if c.strip()]
         codes = ["france" if c.lower() == "france" else c.upper() for c in codes]
-        invalid = [c for c in codes if not ZONE_CODE.match(c)]
+        invalid = [c for c in codes if not is_zone_code(c)]
         if invalid:
             raise forms.ValidationError(
                 "Code non reconnu : " + ", ".join(invalid) + ". Utilisez des codes Insee (5 "

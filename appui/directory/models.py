@@ -22,6 +22,7 @@ from .enums import (
     THEMES,
     AccessCondition,
     Fees,
+    ImportFormat,
     MobilisationMode,
     MobilisedBy,
     ReceptionMode,
@@ -224,25 +225,21 @@ class Service(TimeStampedModel, SoftDeleteModel):
     def open_to_all(self) -> bool:
         return not self.publics or ALL_PUBLICS in self.publics
 
-    def _labels(self, codes, choices) -> list[str]:
-        labels = dict(choices)
-        return [labels.get(c, c) for c in codes]
+    @property
+    def reception_mode_labels(self) -> list[str]:
+        return _labels(self.reception_modes, ReceptionMode)
 
     @property
-    def reception_mode_labels(self):
-        return self._labels(self.reception_modes, ReceptionMode.choices)
+    def mobilised_by_labels(self) -> list[str]:
+        return _labels(self.mobilised_by, MobilisedBy)
 
     @property
-    def mobilised_by_labels(self):
-        return self._labels(self.mobilised_by, MobilisedBy.choices)
+    def mobilisation_mode_labels(self) -> list[str]:
+        return _labels(self.mobilisation_modes, MobilisationMode)
 
     @property
-    def mobilisation_mode_labels(self):
-        return self._labels(self.mobilisation_modes, MobilisationMode.choices)
-
-    @property
-    def access_condition_labels(self):
-        return self._labels(self.access_conditions, AccessCondition.choices)
+    def access_condition_labels(self) -> list[str]:
+        return _labels(self.access_conditions, AccessCondition)
 
     @property
     def is_national(self) -> bool:
@@ -253,22 +250,29 @@ class Service(TimeStampedModel, SoftDeleteModel):
         limit = timezone.now() - timedelta(days=settings.APPUI_DIRECTORY_VERIFY_DAYS)
         return self.verified_at is None or self.verified_at < limit
 
-    def covers(self, commune: Commune | None) -> bool:
-        """Whether the service intervenes in `commune` (same rule as the search's SQL filter)."""
+    def coverage(self, commune: Commune | None) -> str | None:
+        """How the service intervenes in `commune` — one of COVERAGE_KINDS — or None if it does
+        not (the same rule as the search's SQL filter, `search.coverage_q`)."""
         if commune is None:
-            return False
+            return None
         codes = set(self.zone_codes)
-        if codes & {
-            commune.insee_code,
-            commune.epci_code,
-            commune.department_code,
-            *NATIONAL_CODES,
-        }:
-            return True
+        if commune.insee_code in codes:
+            return "commune"
+        if commune.epci_code and commune.epci_code in codes:
+            return "epci"
+        if commune.department_code in codes:
+            return "department"
+        if codes & set(NATIONAL_CODES):
+            return "national"
         if self.commune_id and self.commune_id == commune.pk:
-            return True
+            return "based_here"
         distance = self.distance_km(commune)
-        return self.radius_km is not None and distance is not None and distance <= self.radius_km
+        if self.radius_km is not None and distance is not None and distance <= self.radius_km:
+            return "radius"
+        return None
+
+    def covers(self, commune: Commune | None) -> bool:
+        return self.coverage(commune) is not None
 
     def distance_km(self, commune: Commune | None) -> float | None:
         if commune is None or None in (
@@ -279,6 +283,12 @@ class Service(TimeStampedModel, SoftDeleteModel):
         ):
             return None
         return flat_distance_km(self.latitude, self.longitude, commune.latitude, commune.longitude)
+
+
+def _labels(codes: list[str], choices) -> list[str]:
+    """French labels of a list of codes (an unknown code is shown as is)."""
+    labels = dict(choices.choices)
+    return [labels.get(code, code) for code in codes]
 
 
 KM_PER_DEGREE = 111.2
@@ -330,13 +340,6 @@ class UnmetNeed(TimeStampedModel, SoftDeleteModel):
     @property
     def public_label(self) -> str:
         return PUBLICS.get(self.public, self.public)
-
-
-class ImportFormat(models.TextChoices):
-    FINESS = "finess", "FINESS — extraction des établissements (CSV)"
-    RPPS = "rpps", "RPPS — extraction PS_LibreAcces (professionnels et lieux d'exercice)"
-    DATA_INCLUSION = "data-inclusion", "data·inclusion — structures et services (JSON)"
-    FHIR = "fhir", "ROR — Bundle FHIR R4 (Organization, HealthcareService, Location)"
 
 
 class ImportRun(models.Model):

@@ -1,3 +1,5 @@
+from django.db.models import Q
+
 from appui.territory.scopes import directory_scope as organisation_scope
 
 
@@ -5,8 +7,6 @@ def directory_scope(queryset, membership, value):
     """`org`: a partner reaches only its own organisation's entries — and, for services, those it
     offers as a professional whose record is tied to its account."""
     if value == "org" and queryset.model._meta.label_lower == "directory.service":
-        from django.db.models import Q
-
         return queryset.filter(
             Q(organisation_id=membership.organisation_id)
             | Q(professional__user_id=membership.user_id)

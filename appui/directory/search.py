@@ -302,9 +302,12 @@ class RankedResults:
         self.params, self.cap = params, cap
         self.base = Service.objects.all() if queryset is None else queryset
         self.ranked = search_services(params, self.base)
+        self._count: int | None = None
 
     def count(self) -> int:
-        return self.ranked.order_by().values("pk")[: self.cap + 1].count()
+        if self._count is None:
+            self._count = self.ranked.order_by().values("pk")[: self.cap + 1].count()
+        return self._count
 
     def __len__(self) -> int:
         return self.count()
@@ -322,6 +325,18 @@ class RankedResults:
             if key.stop is not None and len(rows) == key.stop - (key.start or 0):
                 return rows
         return list(self.ranked[key])
+
+
+def guess_theme(query: str) -> str:
+    """The theme a free-text search most likely meant (to prefill an unmet need)."""
+    words = terms(query)
+    best, best_score = "", 0
+    for code, theme in THEMES.items():
+        vocabulary = fold(f"{theme.label} {theme.keywords}")
+        score = sum(1 for w in words if w in vocabulary)
+        if score > best_score:
+            best, best_score = code, score
+    return best
 
 
 @dataclass
@@ -374,26 +389,27 @@ def explain(service: Service, params: SearchParams) -> Hit:
             hit.reasons.append(f"public « {PUBLICS.get(params.public, params.public)} »")
     commune = params.commune
     if commune is not None:
-        hit.covers = service.covers(commune)
+        kind = service.coverage(commune)
+        hit.covers = kind is not None
         hit.distance_km = service.distance_km(commune)
-        hit.reasons.append(coverage_reason(service, commune, hit.covers))
+        hit.reasons.append(coverage_reason(service, commune, kind))
     if params.available_now:
         hit.reasons.append("accepte de nouvelles personnes")
     return hit
 
 
-def coverage_reason(service: Service, commune: Commune, covers: bool) -> str:
-    if not covers:
-        return f"n'intervient pas à {commune.name}"
-    codes = set(service.zone_codes)
-    if commune.insee_code in codes:
-        return f"intervient à {commune.name}"
-    if commune.epci_code and commune.epci_code in codes:
-        return f"intervient dans l'intercommunalité de {commune.name}"
-    if commune.department_code in codes:
-        return f"intervient dans tout le département ({commune.department_code})"
-    if codes & set(NATIONAL_CODES):
-        return "intervient dans toute la France"
-    if service.commune_id == commune.pk:
-        return f"installé à {commune.name}"
-    return f"intervient dans un rayon de {service.radius_km:g} km"
+COVERAGE_REASONS = {
+    "commune": "intervient à {commune}",
+    "epci": "intervient dans l'intercommunalité de {commune}",
+    "department": "intervient dans tout le département ({department})",
+    "national": "intervient dans toute la France",
+    "based_here": "installé à {commune}",
+    "radius": "intervient dans un rayon de {radius:g} km",
+    None: "n'intervient pas à {commune}",
+}
+
+
+def coverage_reason(service: Service, commune: Commune, kind: str | None) -> str:
+    return COVERAGE_REASONS[kind].format(
+        commune=commune.name, department=commune.department_code, radius=service.radius_km or 0
+    )

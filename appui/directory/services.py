@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from appui.core.models import record_event
 from appui.core.permissions import require
+from appui.territory.models import Commune
 
+from .enums import NATIONAL_CODES, theme_label
 from .models import Service, UnmetNeed
 
 
@@ -61,10 +63,6 @@ def record_unmet_need(membership, form) -> UnmetNeed:
 
 def zone_labels(service: Service) -> list[str]:
     """The zone codes of a service in words (commune names in one query)."""
-    from appui.territory.models import Commune
-
-    from .enums import NATIONAL_CODES
-
     names = dict(
         Commune.objects.filter(insee_code__in=service.zone_codes).values_list("insee_code", "name")
     )
@@ -88,6 +86,8 @@ def unmet_needs_summary(queryset: QuerySet) -> dict:
     by_theme = list(
         queryset.order_by().values("theme").annotate(total=Count("id")).order_by("-total", "theme")
     )
+    for row in by_theme:
+        row["label"] = theme_label(row["theme"])
     by_commune = list(
         queryset.order_by()
         .values("commune__name", "commune__insee_code")

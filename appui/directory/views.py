@@ -17,11 +17,11 @@ from appui.core.permissions import can, require, scope
 from appui.territory.models import Organisation
 
 from . import services
-from .enums import THEMES
+from .exports import export_csv, export_data_inclusion
 from .forms import ImportForm, ServiceForm, ServiceSearchForm, UnmetNeedFilterForm, UnmetNeedForm
 from .importers import run_import
 from .models import ImportRun, Service, UnmetNeed
-from .search import RankedResults, explain, fold, search_services, terms
+from .search import RankedResults, explain, guess_theme, search_services
 
 
 def _filtered(request, form):
@@ -37,20 +37,6 @@ def _filtered(request, form):
     if structure.isdigit():
         queryset = queryset.filter(organisation_id=int(structure))
     return queryset
-
-
-def guess_theme(query: str) -> str:
-    """The theme a free-text search most likely meant (to prefill an unmet need)."""
-    words = terms(query)
-    if not words:
-        return ""
-    best, best_score = "", 0
-    for code, theme in THEMES.items():
-        vocabulary = fold(f"{theme.label} {theme.keywords}")
-        score = sum(1 for w in words if w in vocabulary)
-        if score > best_score:
-            best, best_score = code, score
-    return best
 
 
 @login_required
@@ -84,7 +70,7 @@ def search(request):
             "can_list_unmet_needs": can(request.membership, "unmet_need", "list"),
             "can_list_professionals": can(request.membership, "professional", "list"),
             "export_query": request.GET.urlencode(),
-            "capped": page["page_obj"].paginator.count > results.cap,
+            "capped": results.capped,
             **page,
         },
     )
@@ -187,8 +173,6 @@ def service_archive(request, pk):
 @login_required
 def export(request, fmt):
     require(request.membership, "directory", "list")
-    from .exports import export_csv, export_data_inclusion
-
     form = ServiceSearchForm(request.GET or None)
     queryset = search_services(form.params(), _filtered(request, form))
     stamp = date.today().isoformat()
@@ -221,8 +205,6 @@ def unmet_needs(request):
     else:
         queryset = queryset.none()
     summary = services.unmet_needs_summary(queryset)
-    for row in summary["by_theme"]:
-        row["label"] = THEMES[row["theme"]].label if row["theme"] in THEMES else row["theme"]
     page = paginate(request, queryset.select_related("commune", "created_by"))
     return render(
         request,

@@ -2,34 +2,22 @@ import csv
 import io
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from data_inclusion.schema.v1 import Service as DIService
 from data_inclusion.schema.v1 import Structure as DIStructure
-from django.conf import settings
 from django.utils import timezone
 
+from appui.directory.enums import ImportFormat
 from appui.directory.exports import CSV_COLUMNS, export_csv, export_data_inclusion
 from appui.directory.importers import run_import
-from appui.directory.models import ImportFormat, Service
+from appui.directory.models import Service
 from appui.territory.enums import Sector
-from appui.territory.importers import import_communes
 from appui.territory.models import Commune, Organisation
+from tests.directory.conftest import DATA
 from tests.factories import OrganisationFactory, ProfessionalFactory
 
-pytestmark = pytest.mark.django_db
-DATA = Path(__file__).parent.parent / "data" / "directory"
-DEMO = Path(settings.BASE_DIR) / "appui" / "territory" / "data"
-
-
-@pytest.fixture(autouse=True)
-def communes():
-    report = import_communes(
-        (DEMO / "demo_cog_communes.csv").read_bytes(),
-        (DEMO / "demo_communes_geo.csv").read_bytes(),
-    )
-    assert report.ok
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_communes")]
 
 
 @pytest.fixture

@@ -1,29 +1,17 @@
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
+from appui.directory.enums import ImportFormat
 from appui.directory.importers import run_import
-from appui.directory.models import ImportFormat, ImportRun, Service
+from appui.directory.models import ImportRun, Service
 from appui.territory.enums import OrganisationKind, Sector
-from appui.territory.importers import import_communes
 from appui.territory.models import Organisation
+from tests.directory.conftest import DATA
 
-pytestmark = pytest.mark.django_db
-DATA = Path(__file__).parent.parent / "data" / "directory"
-DEMO = Path(settings.BASE_DIR) / "appui" / "territory" / "data"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_communes")]
 FORMAT = ImportFormat.DATA_INCLUSION
-
-
-@pytest.fixture(autouse=True)
-def communes():
-    report = import_communes(
-        (DEMO / "demo_cog_communes.csv").read_bytes(),
-        (DEMO / "demo_communes_geo.csv").read_bytes(),
-    )
-    assert report.ok
 
 
 def load(name: str) -> dict:

@@ -2,10 +2,8 @@
 
 import json
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -13,20 +11,10 @@ from django.urls import reverse
 from appui.core.enums import Role
 from appui.core.models import Event
 from appui.directory.models import ImportRun, Service
-from appui.territory.importers import import_communes
+from tests.directory.conftest import DATA
 from tests.factories import ServiceFactory
 
-pytestmark = pytest.mark.django_db
-DATA = Path(__file__).parent.parent / "data" / "directory"
-DEMO = Path(settings.BASE_DIR) / "appui" / "territory" / "data"
-
-
-@pytest.fixture(autouse=True)
-def communes():
-    import_communes(
-        (DEMO / "demo_cog_communes.csv").read_bytes(),
-        (DEMO / "demo_communes_geo.csv").read_bytes(),
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_communes")]
 
 
 def upload(name):

@@ -1,31 +1,19 @@
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
+from appui.directory.enums import ImportFormat
 from appui.directory.importers import run_import
 from appui.directory.importers.fhir import opening_hours
-from appui.directory.models import ImportFormat, Service
+from appui.directory.models import Service
 from appui.territory.enums import OrganisationKind, Sector
-from appui.territory.importers import import_communes
 from appui.territory.models import Organisation
+from tests.directory.conftest import DATA
 
-pytestmark = pytest.mark.django_db
-DATA = Path(__file__).parent.parent / "data" / "directory"
-DEMO = Path(settings.BASE_DIR) / "appui" / "territory" / "data"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_communes")]
 FORMAT = ImportFormat.FHIR
 FINESS = {"ch": "590000014", "ssiad": "590000022", "had": "590000030", "msp": "590000048"}
-
-
-@pytest.fixture(autouse=True)
-def communes():
-    report = import_communes(
-        (DEMO / "demo_cog_communes.csv").read_bytes(),
-        (DEMO / "demo_communes_geo.csv").read_bytes(),
-    )
-    assert report.ok
 
 
 def load(name: str) -> dict:

@@ -1,28 +1,16 @@
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from appui.directory.enums import THEMES
+from appui.directory.enums import THEMES, ImportFormat
 from appui.directory.importers import run_import
 from appui.directory.importers.finess import CATEGORIES, insee_code
-from appui.directory.models import ImportFormat, ImportRun, Service, flat_distance_km
+from appui.directory.models import ImportRun, Service, flat_distance_km
 from appui.territory.enums import OrganisationKind, Sector
-from appui.territory.importers import import_communes
 from appui.territory.models import Commune, Organisation
+from tests.directory.conftest import DATA
 
-pytestmark = pytest.mark.django_db
-DATA = Path(__file__).parent.parent / "data" / "directory"
-TERRITORY = Path(__file__).parent.parent.parent / "appui" / "territory" / "data"
-
-
-@pytest.fixture(autouse=True)
-def demo_communes():
-    report = import_communes(
-        (TERRITORY / "demo_cog_communes.csv").read_bytes(),
-        (TERRITORY / "demo_communes_geo.csv").read_bytes(),
-    )
-    assert report.ok
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_communes")]
 
 
 def finess(data: bytes, **kwargs):

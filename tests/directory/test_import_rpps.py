@@ -1,33 +1,24 @@
-from pathlib import Path
-
 import pytest
 
 from appui.core.audit import audit_context
 from appui.core.enums import AccessAction
 from appui.core.models import AccessLog
-from appui.directory.enums import THEMES
+from appui.directory.enums import THEMES, ImportFormat
 from appui.directory.importers import run_import
 from appui.directory.importers.rpps import THEME_BY_PROFESSION
-from appui.directory.models import ImportFormat, Service
+from appui.directory.models import Service
 from appui.territory.enums import Profession, Sector
-from appui.territory.importers import import_communes
 from appui.territory.models import Commune, PracticePlace, Professional
+from tests.directory.conftest import DATA
 from tests.factories import OrganisationFactory, ProfessionalFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-DATA = Path(__file__).parent.parent / "data" / "directory"
-TERRITORY = Path(__file__).parent.parent.parent / "appui" / "territory" / "data"
 
 LEROY, MARTIN, BERNARD, PETIT = "10000000017", "10000000025", "10000000033", "10000000041"
 
 
 @pytest.fixture(autouse=True)
-def territory():
-    report = import_communes(
-        (TERRITORY / "demo_cog_communes.csv").read_bytes(),
-        (TERRITORY / "demo_communes_geo.csv").read_bytes(),
-    )
-    assert report.ok
+def territory(demo_communes):
     # The hospital where Dr Bernard works is already in the directory (its FINESS number).
     return OrganisationFactory(
         name="CH de démonstration",

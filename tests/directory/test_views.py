@@ -271,3 +271,16 @@ def test_import_page_is_for_director_and_admin(client):
         membership = MembershipFactory(role=role)
         client.force_login(membership.user)
         assert client.get(reverse("directory:imports")).status_code == status
+
+
+def test_service_pages_have_a_bounded_query_count(client, login, django_assert_max_num_queries):
+    login(Role.COORDINATOR)
+    service = ServiceFactory(
+        organisation=None,
+        professional=ProfessionalFactory(),
+        zone_codes=["59501", "59526", "59"],
+    )
+    for name in ("directory:service_detail", "directory:service_edit"):
+        with django_assert_max_num_queries(12):
+            response = client.get(reverse(name, args=[service.pk]))
+        assert response.status_code == 200

@@ -21,7 +21,8 @@ from django.db import transaction
 
 from appui.core.models import record_event
 
-from ..models import ImportFormat, ImportRun
+from ..enums import ImportFormat
+from ..models import ImportRun
 
 
 class RollBack(Exception):

@@ -70,7 +70,9 @@ def apply(instance, values: dict) -> list[str]:
     for name, value in values.items():
         field = meta.get_field(name)
         if field.many_to_one:
-            if getattr(instance, field.attname) != (value.pk if value is not None else None):
+            new_id = value.pk if value is not None else None
+            # An unsaved related object (id still unknown) is a change too.
+            if getattr(instance, field.attname) != new_id or (value is not None and new_id is None):
                 changed.append(name)
             setattr(instance, name, value)
         elif getattr(instance, name) != value:

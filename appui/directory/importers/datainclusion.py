@@ -24,24 +24,21 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 
 from data_inclusion.schema.v1 import Service as DIService
 from data_inclusion.schema.v1 import Structure as DIStructure
-from django.utils import timezone
 from pydantic import ValidationError
 from stdnum.fr import siret as stdnum_siret
 
-from appui.core import audit
 from appui.territory.enums import SECTOR_BY_KIND, OrganisationKind, Sector
 from appui.territory.models import Commune, Organisation
 
 from .. import exports
 from ..models import Service
 from . import ImportFileError, ImportReport
-
-BATCH_SIZE = 500
+from ._common import actor_id, apply, chunks, fetch_by, insert_rows, update_rows
 
 # -- shared helpers -----------------------------------------------------------------------------
 
@@ -172,17 +169,9 @@ def validation_reason(exc: ValidationError, *, french_value_errors: bool = True)
     return " ; ".join(parts)
 
 
-def in_chunks(values: Sequence, size: int = BATCH_SIZE) -> Iterable[Sequence]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def communes_by_code(codes: Iterable[str]) -> dict[str, Commune]:
-    codes = sorted({c for c in codes if c})
-    found = {}
-    for chunk in in_chunks(codes):
-        found.update((c.insee_code, c) for c in Commune.objects.filter(insee_code__in=chunk))
-    return found
+    found = fetch_by(Commune.objects.all(), "insee_code", (c for c in codes if c))
+    return {commune.insee_code: commune for commune in found}
 
 
 def existing_by_key(model, keys: Iterable[tuple[str, str]], *related: str) -> dict:
@@ -192,7 +181,7 @@ def existing_by_key(model, keys: Iterable[tuple[str, str]], *related: str) -> di
         by_source[source].append(source_id)
     found = {}
     for source, ids in by_source.items():
-        for chunk in in_chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids)):
             rows = model.all_objects.filter(source=source, source_id__in=chunk)
             found.update(((o.source, o.source_id), o) for o in rows.select_related(*related))
     return found
@@ -205,22 +194,6 @@ def fit(value, max_length: int) -> str:
 def valid_siret(value) -> str:
     value = re.sub(r"\s", "", str(value or ""))
     return value if value and stdnum_siret.is_valid(value) else ""
-
-
-def assign(record, values: dict) -> bool:
-    """Set `values` on `record`; whether anything changed. Relations are given as objects."""
-    changed = False
-    for name, value in values.items():
-        field = record._meta.get_field(name)
-        if field.is_relation:
-            new_id = value.pk if value is not None else None
-            if getattr(record, field.attname) != new_id or (value is not None and new_id is None):
-                changed = True
-            setattr(record, name, value)  # also caches the object for refresh_derived()
-        elif getattr(record, name) != value:
-            setattr(record, name, value)
-            changed = True
-    return changed
 
 
 def position(latitude, longitude) -> dict:
@@ -241,21 +214,33 @@ def refresh_derived(service: Service) -> None:
 
 
 def bulk_save(model, created: list, updated: list, fields: Iterable[str]) -> None:
-    """Insert and update in batches; bulk operations skip save(), so stamp who and when here."""
-    context = audit.current()
-    user_id = context.user_id if context else None
-    now = timezone.now()
+    """Insert and update in bulk; bulk writes skip save(), so stamp who here (when: auto_now)."""
+    user_id = actor_id()
     for record in created:
         record.created_by_id = record.updated_by_id = user_id
-    if created:
-        model.all_objects.bulk_create(created, batch_size=BATCH_SIZE)
+    insert_rows(model, created)
     for record in updated:
-        record.updated_at = now
         record.updated_by_id = user_id or record.updated_by_id
-    if updated:
-        model.all_objects.bulk_update(
-            updated, sorted({*fields, "updated_at", "updated_by"}), batch_size=BATCH_SIZE
-        )
+    update_rows(model, updated, sorted({*fields, "updated_by"}))
+
+
+def sort_service(
+    service, before: tuple, changed: bool, report, created: list, updated: list
+) -> int:
+    """File a service read from an import: ignored when nothing places it (no known commune, no
+    zone), else created or updated; returns 1 when it is unchanged, for the caller's count."""
+    if not service.commune_id and not service.zone_codes and service.radius_km is None:
+        report.ignored += 1
+        return 0
+    refresh_derived(service)
+    changed |= derived_state(service) != before
+    if service.pk is None:
+        created.append(service)
+    elif changed:
+        updated.append(service)
+    else:
+        return 1
+    return 0
 
 
 def count(report: ImportReport, created: list, updated: list, unchanged: int) -> None:
@@ -512,7 +497,7 @@ class _Lookup:
             and len(self.by_id.get(item["structure_id"], [])) != 1
         }
         ids = sorted({identifier for _source, identifier in missing})
-        for chunk in in_chunks(ids):
+        for chunk in chunks(ids):
             rows = Organisation.all_objects.filter(source_id__in=chunk).exclude(source="")
             for organisation in rows:
                 self.by_key.setdefault((organisation.source, organisation.source_id), organisation)
@@ -563,7 +548,7 @@ def _upsert_structures(
         changed = False
         for di_keys, values in _structure_groups(item, communes):
             if not _keep_local(item, projection, di_keys):
-                changed |= assign(organisation, values)
+                changed |= bool(apply(organisation, values))
         # The type is a guess at creation; a later import only refines an unknown one (and never
         # one of our own records, which a file of ours merely names).
         refine = organisation.source and organisation.kind == OrganisationKind.OTHER
@@ -614,18 +599,8 @@ def _upsert_services(items: list[tuple[int, dict]], lookup: _Lookup, report: Imp
         changed = False
         for di_keys, values in _service_groups(item, organisation, communes):
             if not _keep_local(item, projection, di_keys):
-                changed |= assign(service, values)
-        if not service.commune_id and not service.zone_codes and service.radius_km is None:
-            report.ignored += 1  # nowhere to place it: no known commune, no zone
-            continue
-        refresh_derived(service)
-        changed |= derived_state(service) != before
-        if service.pk is None:
-            created.append(service)
-        elif changed:
-            updated.append(service)
-        else:
-            unchanged += 1
+                changed |= bool(apply(service, values))
+        unchanged += sort_service(service, before, changed, report, created, updated)
     bulk_save(Service, created, updated, SERVICE_FIELDS)
     count(report, created, updated, unchanged)
 

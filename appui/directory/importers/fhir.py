@@ -29,24 +29,23 @@ from fhir.resources.R4B.location import Location
 from fhir.resources.R4B.organization import Organization
 from pydantic import ValidationError
 
-from appui.core.identifiers import FINESS_RE, INSEE_COMMUNE_RE
+from appui.core.identifiers import DEPARTMENT_RE, FINESS_RE, INSEE_COMMUNE_RE
 from appui.territory.enums import SECTOR_BY_KIND, OrganisationKind, Sector
 from appui.territory.models import Commune, Organisation
 
 from ..enums import AccessCondition
 from ..models import Service
 from . import ImportFileError, ImportReport
+from ._common import apply, chunks
 from .datainclusion import (
-    assign,
     bulk_save,
     count,
     derived_state,
     existing_by_key,
     fit,
-    in_chunks,
     position,
     read_json,
-    refresh_derived,
+    sort_service,
     valid_siret,
     validation_reason,
 )
@@ -62,7 +61,6 @@ FINESS_SYSTEMS = {"https://finess.esante.gouv.fr", "http://finess.sante.gouv.fr"
 SIRENE_SYSTEMS = {"https://sirene.fr", "http://sirene.fr"}
 #: idNat_Struct: "1" + FINESS, "2" + SIREN, "3" + SIRET
 ID_NAT_STRUCT = "1.2.250.1.71.4.2.2"
-DEPARTMENT_RE = re.compile(r"^(\d{2}|2[AB]|97\d)$")
 
 # Nomenclature → key, recognised in the coding's system (NOS URLs or OIDs vary between servers).
 NOMENCLATURES = {
@@ -319,7 +317,7 @@ class _Places:
         self.by_postal: dict[str, list[Commune]] = {}
 
     def load(self, codes: set[str], postal_codes: set[str]) -> None:
-        for chunk in in_chunks(sorted(codes)):
+        for chunk in chunks(sorted(codes)):
             self.by_code.update(
                 (c.insee_code, c) for c in Commune.objects.filter(insee_code__in=chunk)
             )
@@ -581,7 +579,7 @@ def _upsert_organisations(bundle: _Bundle, places: _Places, report: ImportReport
         if organisation is None:
             organisation = Organisation(source=SOURCE, source_id=source_id, kind=kind)
             existing[(SOURCE, source_id)] = organisation
-        changed = assign(organisation, values)
+        changed = bool(apply(organisation, values))
         # The type is a guess at creation: a later import only refines an unknown one.
         if organisation.kind == OrganisationKind.OTHER and kind != OrganisationKind.OTHER:
             organisation.kind, changed = kind, True
@@ -714,18 +712,8 @@ def _upsert_services(bundle: _Bundle, organisations: dict, places: _Places, repo
             service = Service(source=SOURCE, source_id=resource.id)
         values = _service_values(bundle, resource, organisation, category, places, service)
         before = derived_state(service)
-        changed = assign(service, values)
-        if not service.commune_id and not service.zone_codes and service.radius_km is None:
-            report.ignored += 1  # neither a known commune nor a coverage area
-            continue
-        refresh_derived(service)
-        changed |= derived_state(service) != before
-        if service.pk is None:
-            created.append(service)
-        elif changed:
-            updated.append(service)
-        else:
-            unchanged += 1
+        changed = bool(apply(service, values))
+        unchanged += sort_service(service, before, changed, report, created, updated)
     bulk_save(Service, created, updated, SERVICE_FIELDS)
     count(report, created, updated, unchanged)
 

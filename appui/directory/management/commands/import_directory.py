@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from appui.core.audit import audit_context
 
+from ...enums import ImportFormat
 from ...importers import run_import
-from ...models import ImportFormat
 
 
 class Command(BaseCommand):
