@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "appui.accounts",
     "appui.territory",
     "appui.directory",
+    "appui.persons",
+    "appui.intake",
+    "appui.care",
 ]
 
 MIDDLEWARE = [
@@ -242,3 +245,7 @@ LOGGING = {
 
 # DSFR: mark optional fields rather than required ones (the current DSFR guidance).
 DSFR_MARK_OPTIONAL_FIELDS = True
+
+# Public holidays for working-day delays (the `holidays` package: "FR", with an optional
+# subdivision such as "Alsace-Moselle" where 26 December and Good Friday are off).
+APPUI_HOLIDAYS_SUBDIVISION = os.environ.get("APPUI_HOLIDAYS_SUBDIVISION", "") or None

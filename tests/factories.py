@@ -122,3 +122,71 @@ class UnmetNeedFactory(DjangoModelFactory):
     commune = factory.SubFactory(CommuneFactory)
     public = "seniors"
     dac = factory.SubFactory(OrganisationFactory, dac=True)
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = "persons.Person"
+
+    dac = factory.SubFactory(OrganisationFactory, dac=True)
+    birth_name = factory.Sequence(lambda n: f"Personne{n}")
+    first_name = "Lucienne"
+    first_names = factory.LazyAttribute(lambda o: o.first_name)
+    sex = "F"
+    birth_date = factory.Faker("date_of_birth", minimum_age=60, maximum_age=95)
+    birthplace_code = "59350"
+
+
+class CarerFactory(DjangoModelFactory):
+    class Meta:
+        model = "persons.Carer"
+
+    person = factory.SubFactory(PersonFactory)
+    first_name = "Sophie"
+    last_name = factory.Sequence(lambda n: f"Proche{n}")
+    relationship = "child"
+
+
+class RequestReasonFactory(DjangoModelFactory):
+    class Meta:
+        model = "intake.RequestReason"
+        django_get_or_create = ("dac", "label")
+
+    dac = factory.SubFactory(OrganisationFactory, dac=True)
+    label = "Maintien à domicile difficile"
+
+
+class SupportRequestFactory(DjangoModelFactory):
+    class Meta:
+        model = "intake.SupportRequest"
+
+    dac = factory.SubFactory(OrganisationFactory, dac=True)
+    number = factory.Sequence(lambda n: f"2026-{n + 1:05d}")
+    channel = "phone"
+    requester_kind = "professional"
+    requester_professional = factory.SubFactory(ProfessionalFactory)
+    person = factory.SubFactory(PersonFactory, dac=factory.SelfAttribute("..dac"))
+    description = "Situation à domicile qui se dégrade."
+
+
+class ContactLogFactory(DjangoModelFactory):
+    class Meta:
+        model = "intake.ContactLog"
+
+    request = factory.SubFactory(SupportRequestFactory)
+    dac = factory.SelfAttribute("request.dac")
+    person = factory.SelfAttribute("request.person")
+    kind = "call_out"
+    by = factory.SubFactory(UserFactory)
+    with_whom = "Le demandeur"
+    purpose = "Point sur la situation"
+
+
+class CareEpisodeFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.CareEpisode"
+
+    person = factory.SubFactory(PersonFactory)
+    dac = factory.SelfAttribute("person.dac")
+    kind = "coordination"
+    level = "short_term"

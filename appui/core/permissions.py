@@ -43,8 +43,11 @@ OBJECTS: dict[str, ObjectKind] = {
     for o in [
         ObjectKind("support_request", "Demande d'appui", ("list", "view", "create", "change")),
         ObjectKind(
-            "person", "Personne accompagnée", ("list", "view", "create", "change", "export")
+            "person",
+            "Personne accompagnée",
+            ("list", "view", "create", "change", "merge", "export"),
         ),
+        ObjectKind("intake_settings", "Réglages de l'accueil (motifs, délais)", ("change",)),
         ObjectKind(
             "directory",
             "Répertoire (structures et services)",
@@ -77,15 +80,17 @@ def _row(assistant, coordinator, case_manager, physician, director, partner, pil
 # fmt: off
 #            assistant coordinator case_mgr physician director partner pilot admin
 MATRIX: dict[tuple[str, str], dict[Role, str]] = {
-    ("support_request", "list"):   _row(YES, YES, YES, YES, YES, OWN, NO, NO),
-    ("support_request", "view"):   _row(YES, YES, YES, YES, YES, OWN, NO, NO),
-    ("support_request", "create"): _row(YES, YES, YES, YES, YES, YES, NO, NO),
-    ("support_request", "change"): _row(YES, YES, YES, YES, YES, NO, NO, NO),
-    ("person", "list"):            _row(YES, YES, YES, YES, YES, CIRCLE, NO, NO),
-    ("person", "view"):            _row(YES, YES, YES, YES, YES, CIRCLE, NO, NO),
-    ("person", "create"):          _row(YES, YES, YES, YES, YES, NO, NO, NO),
-    ("person", "change"):          _row(YES, YES, YES, YES, YES, NO, NO, NO),
-    ("person", "export"):          _row(NO, YES, YES, NO, YES, NO, NO, NO),
+    ("support_request", "list"):   _row(ORG, ORG, ORG, ORG, ORG, OWN, NO, NO),
+    ("support_request", "view"):   _row(ORG, ORG, ORG, ORG, ORG, OWN, NO, NO),
+    ("support_request", "create"): _row(ORG, ORG, ORG, ORG, ORG, YES, NO, NO),
+    ("support_request", "change"): _row(ORG, ORG, ORG, ORG, ORG, NO, NO, NO),
+    ("person", "list"):            _row(ORG, ORG, ORG, ORG, ORG, CIRCLE, NO, NO),
+    ("person", "view"):            _row(ORG, ORG, ORG, ORG, ORG, CIRCLE, NO, NO),
+    ("person", "create"):          _row(ORG, ORG, ORG, ORG, ORG, NO, NO, NO),
+    ("person", "change"):          _row(ORG, ORG, ORG, ORG, ORG, NO, NO, NO),
+    ("person", "merge"):           _row(NO, ORG, ORG, ORG, ORG, NO, NO, NO),
+    ("person", "export"):          _row(NO, ORG, ORG, NO, ORG, NO, NO, NO),
+    ("intake_settings", "change"): _row(NO, NO, NO, NO, ORG, NO, NO, NO),
     ("directory", "list"):         _row(YES, YES, YES, YES, YES, YES, YES, YES),
     ("directory", "view"):         _row(YES, YES, YES, YES, YES, YES, YES, YES),
     ("directory", "create"):       _row(YES, YES, YES, NO, YES, ORG, NO, YES),
