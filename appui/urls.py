@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("appui.accounts.urls")),
     path("", include("appui.territory.urls")),
     path("", include("appui.directory.urls")),
+    path("", include("appui.persons.urls")),
+    path("", include("appui.intake.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
