@@ -249,3 +249,7 @@ DSFR_MARK_OPTIONAL_FIELDS = True
 # Public holidays for working-day delays (the `holidays` package: "FR", with an optional
 # subdivision such as "Alsace-Moselle" where 26 December and Good Friday are off).
 APPUI_HOLIDAYS_SUBDIVISION = os.environ.get("APPUI_HOLIDAYS_SUBDIVISION", "") or None
+
+# Caseload targets shown next to a coordinator's or a case manager's active episodes.
+APPUI_CASELOAD_TARGET_COORDINATOR = int(os.environ.get("APPUI_CASELOAD_TARGET_COORDINATOR", "110"))
+APPUI_CASELOAD_TARGET_CASE_MANAGER = int(os.environ.get("APPUI_CASELOAD_TARGET_CASE_MANAGER", "35"))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("appui.directory.urls")),
     path("", include("appui.persons.urls")),
     path("", include("appui.intake.urls")),
+    path("", include("appui.care.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

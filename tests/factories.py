@@ -190,3 +190,20 @@ class CareEpisodeFactory(DjangoModelFactory):
     dac = factory.SelfAttribute("person.dac")
     kind = "coordination"
     level = "short_term"
+
+
+class IdentityCheckFactory(DjangoModelFactory):
+    class Meta:
+        model = "persons.IdentityCheck"
+
+    person = factory.SubFactory(PersonFactory)
+    status = "PROV"
+
+
+class PersonMergeFactory(DjangoModelFactory):
+    class Meta:
+        model = "persons.PersonMerge"
+
+    kept = factory.SubFactory(PersonFactory)
+    merged = factory.SubFactory(PersonFactory, dac=factory.SelfAttribute("..kept.dac"))
+    reason = "Même personne saisie deux fois."

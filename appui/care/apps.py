@@ -7,4 +7,12 @@ class CareConfig(AppConfig):
     verbose_name = "Accompagnements"
 
     def ready(self):
+        from appui.persons.merge import register_person_relation
+        from appui.persons.panels import register_panel
+
         from . import signals  # noqa: F401  (opens an episode when a request becomes one)
+        from .models import CareEpisode
+        from .services import person_panel
+
+        register_person_relation(CareEpisode, "person")
+        register_panel("care", 30, "care/_person_panel.html", person_panel)

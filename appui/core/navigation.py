@@ -15,8 +15,8 @@ class Section:
 
 
 SECTIONS = (
-    Section("Demandes", "core:requests", (("support_request", "list"),)),
-    Section("Personnes", "core:persons", (("person", "list"),)),
+    Section("Demandes", "intake:queue", (("support_request", "list"),)),
+    Section("Personnes", "persons:list", (("person", "list"),)),
     Section("Répertoire", "directory:search", (("directory", "list"),)),
     Section("Pilotage", "core:steering", (("indicator", "view"), ("regional_indicator", "view"))),
     Section("Administration", "core:administration", (("access_log", "list"), ("account", "list"))),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from .enums import AccessAction, Role
 from .forms import FilterForm
+from .home import panels_for
 from .models import AccessLog
 from .navigation import sections_for
 from .permissions import can
@@ -35,7 +36,7 @@ def home(request):
         {"label": s.label, "url_name": s.url_name, "text": SECTION_TEXTS[s.label]}
         for s in sections_for(membership)
     ]
-    return render(request, "core/home.html", {"tiles": tiles})
+    return render(request, "core/home.html", {"tiles": tiles, "panels": panels_for(request)})
 
 
 @require_GET
@@ -63,38 +64,6 @@ def upcoming_section(request, *, title, grants, intro, items):
     if not any(can(request.membership, obj, action) for obj, action in grants):
         raise PermissionDenied
     return render(request, "core/upcoming.html", {"title": title, "intro": intro, "items": items})
-
-
-@login_required
-def requests_section(request):
-    return upcoming_section(
-        request,
-        title="Demandes d'appui",
-        grants=[("support_request", "list")],
-        intro="La porte d'entrée unique du DAC : chaque sollicitation y sera enregistrée, analysée "
-        "et suivie jusqu'à sa réponse.",
-        items=[
-            "enregistrer une demande (téléphone, courriel, messagerie sécurisée, visite…) et son demandeur ;",
-            "analyser la situation avec la grille de complexité et choisir la réponse ;",
-            "suivre la file des demandes, les délais de première réponse et les demandes en retard ;",
-            "informer le médecin traitant, sauf opposition de la personne.",
-        ],
-    )
-
-
-@login_required
-def persons_section(request):
-    return upcoming_section(
-        request,
-        title="Personnes",
-        grants=[("person", "list")],
-        intro="Le dossier de chaque personne accompagnée, avec une identité fiable (INS).",
-        items=[
-            "identité et statut (provisoire, récupérée, validée, qualifiée), détection des doublons ;",
-            "aidants, représentant légal et médecin traitant ;",
-            "dossier de coordination : évaluation, concertation, PPCS et suivi.",
-        ],
-    )
 
 
 @login_required

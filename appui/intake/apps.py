@@ -7,8 +7,12 @@ class IntakeConfig(AppConfig):
     verbose_name = "Demandes d'appui"
 
     def ready(self):
+        from appui.core.home import register_home_panel
         from appui.core.permissions import register_scope
 
-        from .scopes import support_request_scope
+        from .queue import home_panel
+        from .scopes import intake_settings_scope, support_request_scope
 
         register_scope("support_request", support_request_scope)
+        register_scope("intake_settings", intake_settings_scope)
+        register_home_panel(10, "intake/_home_panel.html", home_panel)

@@ -12,3 +12,10 @@ def support_request_scope(queryset, membership, value):
             | Q(requester_professional__user_id=membership.user_id)
         )
     return queryset.none()
+
+
+def intake_settings_scope(queryset, membership, value):
+    """`org`: the settings and the reasons catalogue of the user's DAC."""
+    if value == "org":
+        return queryset.filter(dac_id=membership.organisation_id)
+    return queryset.none()

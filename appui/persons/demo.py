@@ -78,7 +78,7 @@ JOURNEY_PERSONS = [
         "59375",
         "59375",
         "3 rue du Marais",
-        None,
+        ("Hugo", "Lambert"),
         True,
         IdentityStatus.PROVISIONAL,
         "",

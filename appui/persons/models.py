@@ -8,6 +8,7 @@ from appui.core import identifiers as ids
 from appui.core.models import PersonalDataModel, SoftDeleteModel, TimeStampedModel
 from appui.territory.models import Commune, Organisation, Professional
 
+from . import names
 from .enums import (
     GpStatus,
     IdentityEvidence,
@@ -123,6 +124,9 @@ class Person(PersonalDataModel, TimeStampedModel, SoftDeleteModel):
         on_delete=models.PROTECT,
         related_name="merged_records",
     )
+    # Folded names (no accents, case, hyphens, apostrophes or spaces), for search and duplicates.
+    birth_name_key = models.CharField(max_length=150, blank=True, editable=False)
+    used_name_key = models.CharField(max_length=150, blank=True, editable=False)
 
     objects = PersonManager()
 
@@ -135,10 +139,26 @@ class Person(PersonalDataModel, TimeStampedModel, SoftDeleteModel):
             models.Index(fields=["dac", "birth_date"], name="person_dac_birth_date"),
             models.Index(fields=["nir"], name="person_nir"),
             models.Index(fields=["gp"], name="person_gp"),
+            models.Index(
+                fields=["dac", "birth_name_key"],
+                name="person_dac_birth_key",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["dac", "used_name_key"],
+                name="person_dac_used_key",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(fields=["dac", "identity_status"], name="person_dac_identity"),
         ]
 
     def __str__(self):
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        self.birth_name_key = names.name_key(self.birth_name)
+        self.used_name_key = names.name_key(self.used_name)
+        super().save(*args, **kwargs)
 
     def audit_person_id(self):
         return self.pk

@@ -84,7 +84,7 @@ def test_membership_is_ended_with_a_reason_never_deleted(client, login):
     # the user can no longer act in that role
     client.logout()
     client.force_login(target.user)
-    assert client.get(reverse("core:requests")).status_code == 403
+    assert client.get(reverse("intake:queue")).status_code == 403
 
 
 def test_admin_adds_a_membership(client, login):

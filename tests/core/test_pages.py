@@ -41,8 +41,8 @@ def test_about_page_is_public(client):
 
 
 def test_upcoming_sections_say_what_will_come(client, login):
-    login(Role.COORDINATOR)
-    page = client.get(reverse("core:requests")).content.decode()
+    login(Role.DIRECTOR)
+    page = client.get(reverse("core:steering")).content.decode()
     assert "Cette rubrique arrive prochainement" in page
 
 

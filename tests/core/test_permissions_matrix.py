@@ -108,13 +108,16 @@ def test_pages_enforce_the_matrix(client, obj, action, role):
         ("access_log", "list"): reverse("core:access_log"),
         ("account", "list"): reverse("accounts:list"),
         ("account", "view"): reverse("accounts:detail", args=[colleague.pk]),
-        ("support_request", "list"): reverse("core:requests"),
-        ("person", "list"): reverse("core:persons"),
+        ("support_request", "list"): reverse("intake:queue"),
+        ("person", "list"): reverse("persons:list"),
     }
     if (obj, action) == ("territory", "import"):
         response = client.post(reverse("territory:commune_list"), {})
     elif (obj, action) == ("access_log", "export"):
         response = client.get(reverse("core:access_log") + "?format=csv")
+    elif (obj, action) == ("support_request", "list"):
+        # A partner's "Demandes" leads to the requests they filed.
+        response = client.get(urls[(obj, action)], follow=True)
     else:
         response = client.get(urls[(obj, action)])
     # Lists are narrowed to the scope (200); the colleague belongs to the user's organisation.

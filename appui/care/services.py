@@ -1,0 +1,53 @@
+"""Care services. The episode is opened from a request (see `signals.py`); the care-plan work
+adds consent, assessments, the PPCS, follow-up and exit here."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q
+
+from appui.core.permissions import scope
+from appui.persons.models import Person
+
+from .enums import EpisodeStatus
+from .models import CareEpisode
+
+
+def episodes_in_reach(membership, action="view"):
+    """The episodes of the persons the membership may reach (the person's rights decide)."""
+    persons = scope(membership, "person", action, Person.objects.all())
+    return CareEpisode.objects.filter(person__in=persons)
+
+
+@dataclass(frozen=True)
+class Caseload:
+    active: int
+    target: int
+
+    @property
+    def ratio(self) -> int:
+        return round(100 * self.active / self.target) if self.target else 0
+
+    @property
+    def over_target(self) -> bool:
+        return self.active > self.target
+
+
+def caseloads(user) -> dict[str, Caseload]:
+    """Open episodes the user follows as référent·e and as case manager, against the targets."""
+    counts = CareEpisode.objects.filter(status=EpisodeStatus.OPEN).aggregate(
+        referent=Count("pk", filter=Q(referent=user)),
+        case_manager=Count("pk", filter=Q(case_manager=user)),
+    )
+    return {
+        "referent": Caseload(counts["referent"], settings.APPUI_CASELOAD_TARGET_COORDINATOR),
+        "case_manager": Caseload(
+            counts["case_manager"], settings.APPUI_CASELOAD_TARGET_CASE_MANAGER
+        ),
+    }
+
+
+def person_panel(request, person) -> dict:
+    """The person page's "Accompagnements" section (the page already checked the person's right)."""
+    episodes = CareEpisode.objects.filter(person=person).select_related("referent", "case_manager")
+    return {"episodes": list(episodes)}
