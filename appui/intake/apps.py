@@ -16,3 +16,15 @@ class IntakeConfig(AppConfig):
         register_scope("support_request", support_request_scope)
         register_scope("intake_settings", intake_settings_scope)
         register_home_panel(10, "intake/_home_panel.html", home_panel)
+
+        from appui.persons.merge import register_person_relation
+        from appui.persons.panels import register_panel
+
+        from .models import ComplexityScreening, ContactLog, SupportRequest
+        from .services import person_panel
+
+        # A merge of two person records moves their requests, screenings and contacts too.
+        register_person_relation(SupportRequest, "person")
+        register_person_relation(ComplexityScreening, "person")
+        register_person_relation(ContactLog, "person")
+        register_panel("requests", 20, "intake/_triage_person_panel.html", person_panel)

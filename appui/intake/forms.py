@@ -33,6 +33,10 @@ GP_MAY_BE_INFORMED = [(Answer.YES, "Oui"), (Answer.NO, "Non : la personne s'y op
 DIRECTORY_KINDS = (RequesterKind.PROFESSIONAL, RequesterKind.ORGANISATION)
 
 
+def _now():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
 def _radio(label, choices, initial=None, help_text="", inline=True):
     return forms.ChoiceField(
         label=label,
@@ -96,6 +100,7 @@ class RequestForm(DsfrBaseForm, forms.ModelForm):
     channel = _radio("Canal", Channel.choices, Channel.PHONE)
     received_at = forms.DateTimeField(
         label="Reçue le",
+        initial=_now,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={
             "required": "Indiquez la date et l'heure de réception.",

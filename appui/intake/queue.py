@@ -123,6 +123,8 @@ def status_tabs(counts: dict[str, int], current: str) -> list[dict]:
     for tab in tabs:
         tab["count"] = counts.get(tab["value"], 0)
         tab["current"] = tab["value"] == current
+        # Empty statuses are left out, except the defaults and the one being looked at.
+        tab["shown"] = bool(tab["count"] or tab["current"] or tab["value"] in (OPEN, ALL))
     return tabs
 
 

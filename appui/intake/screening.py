@@ -227,6 +227,7 @@ def record_screening(
         suggested_level=suggestion.level,
         suggestion_reasons=suggestion.reasons,
         screened_at=timezone.now(),
+        created_by=membership.user,
     )
     record_event(
         locked,

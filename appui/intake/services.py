@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from appui.core.models import VERB_LABELS, record_event
-from appui.core.permissions import require
+from appui.core.permissions import can, require, scope
 from appui.persons.enums import GpStatus
 from appui.territory.models import Organisation
 
@@ -327,7 +327,7 @@ def gp_information_state(request: SupportRequest, letters=()) -> GpInformationSt
         return GpInformationState(
             "informed",
             f"{gp.display_name} a été informé·e le "
-            f"{timezone.localtime(last.sent_at):%d/%m/%Y} ({last.get_channel_display().lower()}).",
+            f"{timezone.localtime(last.sent_at):%d/%m/%Y} ({lcfirst(last.get_channel_display())}).",
             gp,
             True,
         )
@@ -346,6 +346,11 @@ def gp_information_state(request: SupportRequest, letters=()) -> GpInformationSt
         gp,
         True,
     )
+
+
+def lcfirst(text: str) -> str:
+    """ "Messagerie sécurisée (MSSanté)" → "messagerie sécurisée (MSSanté)" (acronyms kept)."""
+    return text[:1].lower() + text[1:]
 
 
 def _date(value) -> str:
@@ -482,7 +487,7 @@ def _event_entry(event, users) -> TimelineEntry:
         title = "Attribuée à " + users.get(data.get("to"), "un membre de l'équipe")
     elif event.verb == "taken_in_analysis":
         title = "Prise en analyse"
-        if data.get("assigned_to") in users:
+        if data.get("assigned_to") in users and data["assigned_to"] != event.actor_id:
             details.append(f"Suivie par {users[data['assigned_to']]}")
     elif event.verb == "referral_decided":
         title = (
@@ -575,8 +580,39 @@ def build_timeline(events, responses, contacts, screenings, letters, users=None)
                 "letter",
                 f"Médecin traitant informé ({letter.gp.display_name})",
                 _name(letter.sent_by),
-                [f"Envoi : {letter.get_channel_display().lower()}"],
+                [f"Envoi : {lcfirst(letter.get_channel_display())}"],
             )
         )
     entries.sort(key=lambda entry: entry.at)
     return entries
+
+
+#: How many requests and contacts the person page lists (the most recent first).
+PERSON_PANEL_ROWS = 15
+
+
+def person_panel(request, person) -> dict | None:
+    """The person page's "Demandes et contacts" section: the requests about the person and the
+    contacts noted, for the DAC team handling requests (a partner sees neither)."""
+    membership = request.membership
+    if not can(membership, "support_request", "change"):
+        return None
+    requests = list(
+        scope(
+            membership,
+            "support_request",
+            "list",
+            SupportRequest.objects.filter(person=person).select_related("assigned_to"),
+        ).order_by("-received_at", "-pk")[: PERSON_PANEL_ROWS + 1]
+    )
+    contacts = list(
+        ContactLog.objects.filter(person=person, dac_id=membership.organisation_id)
+        .select_related("by", "request")
+        .order_by("-at", "-pk")[: PERSON_PANEL_ROWS + 1]
+    )
+    return {
+        "panel_requests": requests[:PERSON_PANEL_ROWS],
+        "more_requests": len(requests) > PERSON_PANEL_ROWS,
+        "panel_contacts": contacts[:PERSON_PANEL_ROWS],
+        "more_contacts": len(contacts) > PERSON_PANEL_ROWS,
+    }

@@ -240,7 +240,7 @@ def _check_response(
     if given_at is not None:
         if given_at > timezone.now():
             errors["given_at"] = "La date de la réponse ne peut pas être dans le futur."
-        elif given_at < locked.received_at:
+        elif given_at < locked.received_at.replace(second=0, microsecond=0):
             errors["given_at"] = "La réponse ne peut pas précéder la réception de la demande."
     if errors:
         raise ValidationError(errors)

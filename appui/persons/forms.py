@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
+from dsfr.widgets import InlineRadioSelect
 
 from appui.core.forms import FilterForm
 from appui.core.identifiers import INSEE_COMMUNE_RE, compact, validate_nir
@@ -117,7 +118,7 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
         required=False,
         help_text="Le premier des prénoms de naissance (déduit de la liste s'il est laissé vide).",
     )
-    sex = forms.ChoiceField(label="Sexe", choices=Sex.choices, widget=forms.RadioSelect)
+    sex = forms.ChoiceField(label="Sexe", choices=Sex.choices, widget=InlineRadioSelect)
     birth_date = forms.DateField(label="Date de naissance", widget=DATE_WIDGET)
     nir = forms.CharField(
         label="Matricule INS (NIR ou NIA)",

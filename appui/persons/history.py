@@ -16,7 +16,7 @@ def _field_label(name: str) -> str:
 
 
 def _reason(data) -> str:
-    return f" — motif : {data['reason']}" if data.get("reason") else ""
+    return f", motif : {data['reason']}" if data.get("reason") else ""
 
 
 def describe(event) -> str:
@@ -25,13 +25,13 @@ def describe(event) -> str:
         dismissed = data.get("dismissed_candidates") or []
         if dismissed:
             listed = ", ".join(f"n° {d['person']} (score {d['score']})" for d in dismissed)
-            return f"Créé après examen des doublons possibles, écartés : {listed}."
-        return "Aucun doublon possible trouvé à la création."
+            return f"après examen des doublons possibles, écartés : {listed}"
+        return "aucun doublon possible trouvé"
     if verb == "updated":
         fields = [_field_label(f) for f in data.get("fields", [])]
-        return ("Champs : " + ", ".join(fields) + ".") if fields else ""
+        return ", ".join(fields)
     if verb in ("identity_changed", "identity_downgraded"):
-        text = f"{STATUS.get(data.get('status'), '')} (avant : {STATUS.get(data.get('previous'), '—').lower()})"
+        text = f"{STATUS.get(data.get('status'), '').lower()} (avant : {STATUS.get(data.get('previous'), '—').lower()})"
         if data.get("evidence"):
             text += f" ; justificatif : {EVIDENCE.get(data['evidence'], data['evidence'])}"
         if data.get("insi_queried_on"):
@@ -40,21 +40,21 @@ def describe(event) -> str:
             text += " ; identité douteuse"
         if data.get("fictitious"):
             text += " ; identité fictive"
-        return text + "."
+        return text
     if verb in ("carer_added", "carer_updated"):
-        text = RELATIONSHIP.get(data.get("relationship"), "")
+        text = RELATIONSHIP.get(data.get("relationship"), "").lower()
         if data.get("legal_representative"):
             text += ", représentant·e légal·e"
         return text
     if verb == "declared_distinct":
-        return f"Distinct du dossier n° {data.get('other')}."
+        return f"dossier n° {data.get('other')}"
     if verb == "merge_absorbed":
-        return f"Dossier n° {data.get('merged')} fusionné dans celui-ci{_reason(data)}."
+        return f"dossier n° {data.get('merged')}{_reason(data)}"
     if verb == "merged_into":
-        return f"Fusionné dans le dossier n° {data.get('kept')}{_reason(data)}."
+        return f"dans le dossier n° {data.get('kept')}{_reason(data)}"
     if verb == "merge_undone":
         other = data.get("merged") or data.get("kept")
-        return f"Fusion avec le dossier n° {other} annulée{_reason(data)}."
+        return f"avec le dossier n° {other}{_reason(data)}"
     if verb == "found_on_entry":
-        return "Retrouvé lors de la saisie d'une nouvelle personne : aucun doublon créé."
+        return "reconnu lors d'une nouvelle saisie, aucun doublon créé"
     return ""

@@ -32,6 +32,12 @@ from .models import Carer, IdentityCheck, Person, PersonMerge
 from .panels import render_panels
 
 HISTORY_LENGTH = 30
+RELIABILITY = [
+    IdentityStatus.PROVISIONAL,
+    IdentityStatus.RETRIEVED,
+    IdentityStatus.VALIDATED,
+    IdentityStatus.QUALIFIED,
+]
 
 
 # --- Helpers -------------------------------------------------------------------------------------
@@ -298,7 +304,7 @@ def identity(request, pk):
     return render(
         request,
         "persons/identity.html",
-        {"person": person, "form": form, "checks": checks, "statuses": IdentityStatus},
+        {"person": person, "form": form, "checks": checks},
     )
 
 
@@ -379,7 +385,11 @@ def merge(request, pk, other_pk):
     if first.pk == second.pk:
         messages.error(request, "Choisissez deux dossiers différents.")
         return redirect("persons:duplicates", pk=first.pk)
-    form = MergeForm(request.POST or None, first=first, second=second, initial={"kept": first.pk})
+    # Suggest keeping the better-checked identity, then the older record.
+    suggested = min((first, second), key=lambda p: (-RELIABILITY.index(p.identity_status), p.pk))
+    form = MergeForm(
+        request.POST or None, first=first, second=second, initial={"kept": suggested.pk}
+    )
     if request.method == "POST" and form.is_valid():
         kept, merged = (
             (first, second) if form.cleaned_data["kept"] == str(first.pk) else (second, first)

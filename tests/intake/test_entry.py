@@ -95,7 +95,9 @@ def test_page_offers_the_dac_default_reasons(client, dac, assistant):
     for label in ["Maintien à domicile difficile", "Épuisement de l'aidant", "Fin de vie"]:
         assert label in page
     assert RequestReason.objects.filter(dac=dac).count() == len(services.DEFAULT_REASONS)
-    assert Event.objects.filter(subject_type="intake.intakesettings", verb="reasons_seeded").exists()
+    assert Event.objects.filter(
+        subject_type="intake.intakesettings", verb="reasons_seeded"
+    ).exists()
     # Seeded once: a second visit adds nothing.
     client.get(URL)
     assert RequestReason.objects.filter(dac=dac).count() == len(services.DEFAULT_REASONS)
@@ -178,9 +180,7 @@ def test_a_valid_request_is_saved_with_number_deadline_and_event(
 
 def test_an_urgent_request_is_due_the_same_working_day(client, dac, assistant, person, pharmacist):
     friday = timezone.make_aware(datetime(2026, 1, 9, 17, 10))
-    data = valid_data(
-        dac, person, pharmacist, urgency="urgent", received_at="2026-01-09T17:10"
-    )
+    data = valid_data(dac, person, pharmacist, urgency="urgent", received_at="2026-01-09T17:10")
     client.post(URL, data)
     saved = SupportRequest.objects.get()
     assert saved.received_at == friday
@@ -238,7 +238,10 @@ def test_a_request_from_a_structure(client, dac, assistant, person):
     ("changes", "field_message"),
     [
         ({"reasons": []}, "Indiquez au moins un motif."),
-        ({"received_at": "2099-01-01T10:00"}, "La date de réception ne peut pas être dans le futur."),
+        (
+            {"received_at": "2099-01-01T10:00"},
+            "La date de réception ne peut pas être dans le futur.",
+        ),
         ({"person": ""}, "Choisissez la personne concernée, ou créez-la si elle est nouvelle."),
         (
             {"requester_professional": ""},
@@ -255,8 +258,9 @@ def test_a_request_from_a_structure(client, dac, assistant, person):
 def test_invalid_input_gets_a_french_message_and_saves_nothing(
     client, dac, assistant, person, pharmacist, changes, field_message
 ):
+    data = valid_data(dac, person, pharmacist, **changes)
     events_before = Event.objects.count()
-    response = client.post(URL, valid_data(dac, person, pharmacist, **changes))
+    response = client.post(URL, data)
     page = text(response)
     assert response.status_code == 200
     assert field_message in page
@@ -314,9 +318,7 @@ def test_person_search_is_accent_insensitive(client, dac, assistant, person, que
 
 
 def test_person_search_finds_compound_and_used_names(client, dac, assistant):
-    PersonFactory(
-        dac=dac, birth_name="DUPONT", used_name="MARTIN-LEROY", first_name="Marie-Claire"
-    )
+    PersonFactory(dac=dac, birth_name="DUPONT", used_name="MARTIN-LEROY", first_name="Marie-Claire")
     for query in ["martin leroy", "marie claire", "dupont", "Martin-Leroy Marie"]:
         page = text(client.get(reverse("intake:person_results"), {"person_q": query}))
         assert "Mme Marie-Claire MARTIN-LEROY" in page, query
@@ -350,7 +352,9 @@ def test_requester_search_by_rpps_and_by_name(client, assistant, pharmacist):
     by_rpps = client.get(url, {"requester_q": pharmacist.rpps, "requester_kind": "professional"})
     assert "Julien Carpentier" in text(by_rpps)
     assert "Lambert" not in text(by_rpps)
-    by_start = client.get(url, {"requester_q": pharmacist.rpps[:6], "requester_kind": "professional"})
+    by_start = client.get(
+        url, {"requester_q": pharmacist.rpps[:6], "requester_kind": "professional"}
+    )
     assert "Julien Carpentier" in text(by_start)
     by_name = client.get(url, {"requester_q": "carpent", "requester_kind": "professional"})
     assert f"pick_requester:professional:{pharmacist.pk}" in text(by_name)
@@ -367,16 +371,22 @@ def test_requester_search_for_a_structure(client, assistant):
 
 
 def test_no_directory_search_for_a_carer(client, assistant, pharmacist):
-    page = client.get(
-        reverse("intake:requester_results"), {"requester_q": "carpentier", "requester_kind": "carer"}
-    ).content.decode()
+    page = text(
+        client.get(
+            reverse("intake:requester_results"),
+            {"requester_q": "carpentier", "requester_kind": "carer"},
+        )
+    )
     assert "Carpentier" not in page
 
 
 def test_requester_block_gives_the_card(client, assistant, pharmacist):
     page = client.get(reverse("intake:requester_block"), {"professional": pharmacist.pk})
     html = text(page)
-    assert "Julien Carpentier" in html and f'name="requester_professional" value="{pharmacist.pk}"' in html
+    assert (
+        "Julien Carpentier" in html
+        and f'name="requester_professional" value="{pharmacist.pk}"' in html
+    )
     assert f"RPPS {pharmacist.rpps}" in html
 
 

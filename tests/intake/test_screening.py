@@ -24,8 +24,12 @@ L = IntensityLevel
         (["isolation", "finances", "housing"], False, False, L.RISK),
         # S2: positive with a hospital discharge → short term, even with several criteria.
         (
-            ["several_pathologies", "repeated_hospitalisations", "hospital_discharge",
-             "carer_exhausted"],
+            [
+                "several_pathologies",
+                "repeated_hospitalisations",
+                "hospital_discharge",
+                "carer_exhausted",
+            ],
             True,
             False,
             L.SHORT_TERM,
@@ -88,7 +92,6 @@ def test_catalogue_covers_the_three_groups():
 
 
 # --- Recording --------------------------------------------------------------------------------
-
 
 
 @pytest.fixture

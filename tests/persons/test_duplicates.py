@@ -269,7 +269,9 @@ def test_find_candidates_ranks_and_skips_what_it_must():
         dac=dac, birth_name="LEFEVRE", first_name="Marie", birth_date=date(1941, 2, 3)
     )
     PersonFactory(dac=dac, birth_name="DUPONT", first_name="Jeanne", birth_date=date(1941, 3, 2))
-    PersonFactory(birth_name="LEFEVRE", first_name="Marie", birth_date=date(1941, 3, 2))  # other DAC
+    PersonFactory(
+        birth_name="LEFEVRE", first_name="Marie", birth_date=date(1941, 3, 2)
+    )  # other DAC
     merged = PersonFactory(
         dac=dac, birth_name="LEFEVRE", first_name="Marie", birth_date=date(1941, 3, 2)
     )

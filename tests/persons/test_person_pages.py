@@ -72,7 +72,9 @@ def create_url(**params):
 
 def test_create_a_person_with_a_provisional_identity(client, login, rieulay):
     membership = login(Role.ASSISTANT)
-    response = client.post(create_url(), entry(birth_name=" martin ", first_names=" Lucienne  Marie "))
+    response = client.post(
+        create_url(), entry(birth_name=" martin ", first_names=" Lucienne  Marie ")
+    )
     person = Person.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("persons:detail", args=[person.pk])
@@ -100,7 +102,7 @@ def test_create_a_person_with_a_provisional_identity(client, login, rieulay):
             "nir",
             "NIR invalide : la clé ne correspond pas aux 13 premiers caractères.",
         ),
-        ({"nir": "2410359"}, "nir", "Le NIR compte 15 caractères (13 + clé de 2 chiffres)."),
+        ({"nir": "24103593501"}, "nir", "Le NIR compte 15 caractères (13 + clé de 2 chiffres)."),
         (
             {"nir": make_nir("M", 1941, 3)},
             "nir",
@@ -174,7 +176,7 @@ def test_gp_chosen_from_the_directory_by_rpps_or_name(client, login, rieulay):
     assert "Aucun médecin de ce nom" in response.context["form"].errors["gp"][0]
     response = client.post(create_url(), entry(birth_name="Autre", gp=gp_label(nurse)))
     assert response.context["form"].errors["gp"] == ["Ce professionnel n'est pas médecin."]
-    client.post(create_url(), entry(birth_name="Troisieme", gp="dr morel"))
+    client.post(create_url(), entry(birth_name="Troisieme", birth_date="1950-01-01", gp="dr morel"))
     assert Person.objects.get(birth_name="TROISIEME").gp == morel
 
 
@@ -191,14 +193,16 @@ def test_gp_suggestions_list_physicians_only(client, login):
 def test_next_receives_the_new_person_and_foreign_urls_are_ignored(client, login, rieulay):
     login(Role.ASSISTANT)
     response = client.post(
-        create_url(next="/demandes/nouvelle/?channel=phone"), entry(next="/demandes/nouvelle/?channel=phone")
+        create_url(next="/demandes/nouvelle/?channel=phone"),
+        entry(next="/demandes/nouvelle/?channel=phone"),
     )
     person = Person.objects.get()
     target = urlsplit(response["Location"])
     assert target.path == "/demandes/nouvelle/"
     assert parse_qs(target.query) == {"channel": ["phone"], "person": [str(person.pk)]}
     response = client.post(
-        create_url(), entry(birth_name="Autre", next="https://ailleurs.example/vol")
+        create_url(),
+        entry(birth_name="Autre", birth_date="1950-01-01", next="https://ailleurs.example/vol"),
     )
     assert response["Location"].startswith("/personnes/")
 
@@ -291,7 +295,12 @@ def test_back_to_the_entry_keeps_what_was_typed(client, existing):
 
 def test_a_person_of_another_dac_is_never_a_candidate(client, login):
     login(Role.ASSISTANT)
-    PersonFactory(birth_name="MARTIN", first_names="Lucienne Marie", first_name="Lucienne", birth_date=date(1941, 3, 2))
+    PersonFactory(
+        birth_name="MARTIN",
+        first_names="Lucienne Marie",
+        first_name="Lucienne",
+        birth_date=date(1941, 3, 2),
+    )
     response = client.post(create_url(), entry(commune="", postal_code=""))
     assert response.status_code == 302
     assert Person.objects.count() == 2
@@ -394,8 +403,12 @@ def test_panels_registered_by_other_apps_are_rendered_in_order(client, login, mo
         panels,
         "_PANELS",
         {
-            "b": Panel("b", 20, "persons/_options.html", lambda request, p: {"options": ["second"]}),
-            "a": Panel("a", 10, "persons/_options.html", lambda request, p: {"options": ["premier"]}),
+            "b": Panel(
+                "b", 20, "persons/_options.html", lambda request, p: {"options": ["second"]}
+            ),
+            "a": Panel(
+                "a", 10, "persons/_options.html", lambda request, p: {"options": ["premier"]}
+            ),
             "c": Panel("c", 5, "persons/_options.html", lambda request, p: None),
         },
     )
@@ -418,9 +431,7 @@ def test_merged_record_shows_a_banner_and_no_actions(client, login):
 # --- Scopes --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "url_name", ["detail", "edit", "identity", "duplicates", "carer_create"]
-)
+@pytest.mark.parametrize("url_name", ["detail", "edit", "identity", "duplicates", "carer_create"])
 def test_a_person_of_another_dac_is_not_found(client, login, url_name):
     login(Role.COORDINATOR)
     stranger = PersonFactory()

@@ -1,5 +1,6 @@
 """The request page: timeline, triage, responses, contacts, GP letter."""
 
+from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -14,6 +15,9 @@ from appui.core.models import Event
 from appui.core.permissions import can, require, scope
 from appui.directory.models import Service, UnmetNeed
 from appui.directory.search import SearchParams, explain, search_services
+from appui.persons.duplicates import find_candidates
+from appui.persons.enums import Sex
+from appui.persons.forms import PREFILLABLE
 from appui.persons.models import Person
 
 from .. import screening as grid
@@ -41,6 +45,11 @@ def _staff_request(request, pk, *related) -> SupportRequest:
     require(request.membership, "support_request", "change")
     queryset = scope(request.membership, "support_request", "change", SupportRequest.objects.all())
     return get_object_or_404(queryset.select_related("dac", "person", *related), pk=pk)
+
+
+def _data(request):
+    """The posted data (even empty: a form of optional fields is still submitted), or None."""
+    return request.POST if request.method == "POST" else None
 
 
 def _back(support_request):
@@ -176,42 +185,78 @@ def _requester_page(request, visible, pk):
     )
 
 
+#: How the traits a requester gave are labelled on the page (the keys of `proposed_person`).
+TRAIT_LABELS = {
+    "birth_name": "Nom de naissance",
+    "used_name": "Nom utilisé",
+    "first_name": "Prénom",
+    "first_names": "Prénoms",
+    "sex": "Sexe",
+    "birth_date": "Date de naissance",
+    "birthplace_code": "Lieu de naissance (code Insee)",
+    "commune_name": "Commune",
+    "commune": "Commune (code Insee)",
+    "address": "Adresse",
+    "phone": "Téléphone",
+    "email": "Adresse électronique",
+}
+
+
+def _birth_date(value):
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _traits(proposed: dict) -> list[tuple[str, str]]:
+    """The traits given by the requester, in words."""
+    traits = []
+    for key, value in proposed.items():
+        if value in (None, "", []) or (key == "commune" and proposed.get("commune_name")):
+            continue
+        if key == "sex" and value in Sex.values:
+            value = Sex(value).label
+        elif key == "birth_date" and _birth_date(value):
+            value = f"{_birth_date(value):%d/%m/%Y}"
+        traits.append((TRAIT_LABELS.get(key, key.replace("_", " ")), str(value)))
+    return traits
+
+
 def _identification(request, support_request) -> dict:
     """For a request whose person is not identified yet (online form): the traits given by the
     requester, a link to create the person pre-filled, and the likely existing records."""
     if support_request.person_id is not None:
         return {"proposed_traits": [], "create_person_url": "", "candidates": []}
     proposed = support_request.proposed_person or {}
-    fields = {f.name: f for f in Person._meta.concrete_fields}
-    traits = [
-        (str(fields[key].verbose_name) if key in fields else key.replace("_", " "), value)
-        for key, value in proposed.items()
-        if value not in (None, "", [])
-    ]
     create_url = ""
     if can(request.membership, "person", "create"):
-        query = {k: v for k, v in proposed.items() if k in fields and v not in (None, "")}
+        query = {k: v for k, v in proposed.items() if k in PREFILLABLE and v not in (None, "")}
         query["next"] = reverse("intake:request_attach_person", args=[support_request.pk])
         create_url = _person_url("persons:create", query=query)
     return {
-        "proposed_traits": traits,
+        "proposed_traits": _traits(proposed),
         "create_person_url": create_url,
         "candidates": _candidates(request, support_request, proposed),
     }
 
 
 def _candidates(request, support_request, proposed) -> list:
-    """Existing persons who may be the one described (the duplicate finder of the persons app)."""
-    try:
-        from appui.persons.duplicates import find_candidates
-    except ImportError:
+    """Existing persons who may be the one described (the persons app's duplicate finder)."""
+    birth_date = _birth_date(proposed.get("birth_date", ""))
+    if not (proposed.get("birth_name") and proposed.get("first_name") and birth_date):
         return []
-    if not proposed.get("birth_name") or not proposed.get("birth_date"):
+    if not can(request.membership, "person", "view"):
         return []
-    try:
-        return list(find_candidates(support_request.dac, proposed))[:5]
-    except (TypeError, ValueError):
-        return []
+    return find_candidates(
+        support_request.dac_id,
+        birth_name=proposed["birth_name"],
+        used_name=proposed.get("used_name", ""),
+        first_name=proposed["first_name"],
+        birth_date=birth_date,
+        sex=proposed.get("sex", ""),
+        limit=5,
+    )
 
 
 # --- Transitions -----------------------------------------------------------------------------
@@ -281,7 +326,7 @@ def request_screening(request, pk):
                 for group in grid.GROUPS
             },
         }
-    form = ScreeningForm(request.POST or None, initial=initial)
+    form = ScreeningForm(_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             screening = grid.record_screening(
@@ -404,7 +449,7 @@ def request_respond(request, pk):
 @login_required
 def request_agreement(request, pk):
     support_request = _staff_request(request, pk)
-    form = AgreementForm(request.POST or None)
+    form = AgreementForm(_data(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -461,7 +506,7 @@ def request_referral_decision(request, pk, response_pk):
 @login_required
 def request_close(request, pk):
     support_request = _staff_request(request, pk)
-    form = CloseForm(request.POST or None)
+    form = CloseForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             workflow.close_request(request.membership, support_request, form.cleaned_data["note"])
@@ -503,7 +548,7 @@ def request_attach_person(request, pk):
         {
             "support_request": support_request,
             "person": person,
-            "proposed": _identification(request, support_request)["proposed_traits"],
+            "proposed": _traits(support_request.proposed_person or {}),
         },
     )
 
@@ -514,7 +559,7 @@ def request_attach_person(request, pk):
 @login_required
 def request_contact(request, pk):
     support_request = _staff_request(request, pk)
-    form = ContactForm(request.POST or None)
+    form = ContactForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.log_contact(request.membership, request=support_request, **form.cleaned_data)
@@ -543,7 +588,7 @@ def request_gp_information(request, pk):
     support_request = _staff_request(request, pk, "person__gp", "assigned_to")
     letters = list(support_request.gp_informations.all())
     state = services.gp_information_state(support_request, letters)
-    form = GpSendingForm(request.POST or None) if state.can_send else None
+    form = GpSendingForm(_data(request)) if state.can_send else None
     if request.method == "POST":
         if form is None:
             messages.error(request, state.message)
