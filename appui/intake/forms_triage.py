@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
+from appui.core.forms import FilterForm
 from appui.core.identifiers import compact
 from appui.directory.enums import PUBLICS, theme_choices
 from appui.directory.models import Service
@@ -119,7 +120,9 @@ class CloseForm(DsfrBaseForm):
     )
 
 
-class ScreeningForm(DsfrBaseForm):
+class ScreeningForm(FilterForm):
+    """Every box is optional: no "(Optionnel)" mark on each (see FilterForm)."""
+
     several_categories = forms.BooleanField(
         label=screening.LEGAL_TEST_LABEL,
         required=False,
@@ -185,7 +188,7 @@ class ResponseForm(DsfrBaseForm):
         "en ligne voit ce résumé : pas de détail médical inutile.",
     )
     given_at = forms.DateTimeField(
-        label="Réponse apportée le", widget=DATETIME_WIDGET, initial=now_minute
+        label="Date de la réponse", widget=DATETIME_WIDGET, initial=now_minute
     )
     level = forms.ChoiceField(
         label="Niveau d'intensité retenu",

@@ -505,6 +505,8 @@ def _event_entry(event, users) -> TimelineEntry:
             details.append(data["how"])
     elif event.verb == "closed":
         title = "Demande clôturée"
+        if data.get("note"):
+            details.append(data["note"])
     elif event.verb == "person_attached":
         title = "Personne concernée identifiée"
     by = event.actor_label or _name(event.actor) or "Appui"
@@ -583,7 +585,8 @@ def build_timeline(events, responses, contacts, screenings, letters, users=None)
                 [f"Envoi : {lcfirst(letter.get_channel_display())}"],
             )
         )
-    entries.sort(key=lambda entry: entry.at)
+    # Same moment: the request's own events (its creation first) before what followed them.
+    entries.sort(key=lambda entry: (entry.at, entry.kind != "event"))
     return entries
 
 

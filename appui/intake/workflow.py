@@ -411,7 +411,12 @@ def close_request(membership, request: SupportRequest, note: str = "") -> Suppor
     source = _move(locked, "close")
     locked.closing_note = (note or "").strip()
     locked.save(update_fields=["status", "closed_at", "closing_note", "updated_at", "updated_by"])
-    _event(membership, locked, "closed", **{"from": source, "to": locked.status})
+    _event(
+        membership,
+        locked,
+        "closed",
+        **{"from": source, "to": locked.status, "note": locked.closing_note},
+    )
     _sync(request, locked)
     return locked
 

@@ -6,7 +6,7 @@ An app above persons (requests, care…) registers a panel from its `AppConfig.r
 
 `context(request, person)` returns the template's context, or None to leave the panel out (no
 right, nothing to show). Panels are rendered in `order`, under the person's own blocks; each one
-should keep its query count small (the person page's count is tested).
+should stay within a few queries (the person page's test allows four per panel).
 """
 
 from __future__ import annotations

@@ -13,12 +13,14 @@ from appui.intake import services
 from appui.intake.models import SupportRequest
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import (
+    CommuneFactory,
     MembershipFactory,
     OrganisationFactory,
     PersonFactory,
     PracticePlaceFactory,
     ProfessionalFactory,
     SupportRequestFactory,
+    TerritoryFactory,
     luhn_number,
 )
 
@@ -75,8 +77,18 @@ def test_record_a_request_on_the_phone(page, front_desk):
     expect(card).to_contain_text("Mme Lucienne MARTIN")
     expect(card).to_contain_text("14/03/1942")
 
-    # The requester: the pharmacist, by RPPS.
+    # The requester: the search follows the kind of requester chosen…
     expect(page.get_by_role("radio", name="Un·e professionnel·le")).to_be_checked()
+    page.get_by_role("radio", name="Une structure").check(force=True)
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Rechercher le demandeur dans le répertoire").fill("pharmacie rieulay")
+    expect(page.locator("#requester-results")).to_contain_text("Pharmacie de Rieulay")
+    page.get_by_role("radio", name="Un·e professionnel·le").check(force=True)
+    expect(page.locator("#requester-results")).to_contain_text("Aucun résultat")
+    expect(page.get_by_label("Rechercher le demandeur dans le répertoire")).to_have_value(
+        "pharmacie rieulay"
+    )
+    # … and finds the pharmacist by RPPS.
     page.get_by_label("Rechercher le demandeur dans le répertoire").fill(RPPS)
     requester_results = page.locator("#requester-results")
     expect(requester_results).to_contain_text("Julien Carpentier")
@@ -155,6 +167,13 @@ def test_the_queue_filters_live(page, front_desk):
         answer_due_at=now + timedelta(days=2),
     )
     log_in(page, "accueil@appui.test", PASSWORD)
+    page.wait_for_url("**/")
+    home = page.locator("main")
+    expect(home).to_contain_text("1 demande a dépassé le délai de première réponse")
+    expect(home).to_contain_text("Non attribuées : 2")
+    screenshot(page, "accueil-demandes-en-retard")
+    home.get_by_role("link", name="Voir les demandes en retard").click()
+    expect(page.locator("#queue-results tbody tr")).to_have_count(1)
     page.goto("/demandes/")
     expect(page.locator(".fr-alert--warning")).to_contain_text(
         "1 demande a dépassé le délai de première réponse"
@@ -170,3 +189,90 @@ def test_the_queue_filters_live(page, front_desk):
     screenshot(page, "file-2-filtre-urgence")
     page.reload()
     expect(rows).to_have_count(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_person_is_created_without_losing_the_request(page, front_desk):
+    log_in(page, "accueil@appui.test", PASSWORD)
+    page.goto("/demandes/nouvelle/")
+    page.get_by_label("Situation, précisions").fill("Sa fille ne peut plus faire face.")
+    page.get_by_label("Épuisement de l'aidant").check(force=True)
+    page.get_by_label("Rechercher la personne").fill("Roux Jeanne 12/05/1946")
+    expect(page.locator("#person-results")).to_contain_text("Aucune personne du DAC")
+    page.get_by_role("button", name="Nouvelle personne").click()
+    # The persons page, prefilled from the search.
+    expect(page.locator("#id_birth_name")).to_have_value("Roux")
+    expect(page.locator("#id_first_name")).to_have_value("Jeanne")
+    expect(page.locator("#id_birth_date")).to_have_value("1946-05-12")
+    page.get_by_role("radio", name="Féminin").check(force=True)
+    screenshot(page, "entree-6-nouvelle-personne")
+    page.get_by_role("button", name="Enregistrer").click()
+    # Back to the request, with the new person and what was typed before.
+    expect(page.locator("h1")).to_have_text("Nouvelle demande d'appui")
+    expect(page.locator("#person-block .appui-picked")).to_contain_text("Mme Jeanne ROUX")
+    expect(page.get_by_label("Situation, précisions")).to_have_value(
+        "Sa fille ne peut plus faire face."
+    )
+    expect(page.get_by_label("Épuisement de l'aidant")).to_be_checked()
+    screenshot(page, "entree-7-retour-avec-la-personne")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_partner_asks_the_dac_and_follows_the_answer(page, transactional_db):
+    territory = TerritoryFactory(dac__name="DAC Scarpe-Escaut")
+    territory.communes.add(CommuneFactory(insee_code="59501", name="Rieulay"))
+    membership = MembershipFactory(
+        role=Role.PARTNER,
+        organisation__name="Maison de santé des Deux Rivières",
+        user__email="dr.morel@appui.test",
+        user__first_name="Claire",
+        user__last_name="Morel",
+    )
+    ProfessionalFactory(user=membership.user, first_name="Claire", last_name="Morel", title="Dr")
+    log_in(page, "dr.morel@appui.test", PASSWORD)
+    page.get_by_role("link", name="Solliciter le DAC").click()
+    page.get_by_label("Commune où vit la personne").fill("Rieulay")
+    page.get_by_role("button", name="Continuer").click()
+    expect(page.locator(".fr-callout")).to_contain_text("DAC Scarpe-Escaut")
+    page.get_by_label("Nom de naissance").fill("Roux")
+    page.get_by_label("Prénom", exact=True).fill("Jeanne")
+    page.get_by_label("Date de naissance").fill("1946-05-12")
+    page.get_by_role("radio", name="Féminin").check(force=True)
+    page.get_by_label("Troubles cognitifs").check(force=True)
+    page.get_by_label("Chutes répétées").check(force=True)
+    page.get_by_label("Situation, ce que vous attendez du DAC").fill(
+        "Maladie d'Alzheimer, vit seule, chutes fréquentes, refuse les aides."
+    )
+    page.locator("#radio-id_person_informed").get_by_label("Oui").check(force=True)
+    screenshot(page, "partenaire-1-solliciter")
+    page.get_by_role("button", name="Envoyer la demande au DAC").click()
+    expect(page.get_by_role("status").first).to_contain_text("a été transmise au DAC Scarpe-Escaut")
+    expect(page.locator("tbody")).to_contain_text("Jeanne ROUX")
+    expect(page.locator("tbody")).to_contain_text("En attente")
+    screenshot(page, "partenaire-2-mes-demandes")
+    saved = SupportRequest.objects.get()
+    assert saved.channel == "web_form" and saved.submitted_by == membership.user
+    assert saved.proposed_person["birth_name"] == "Roux"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_director_tidies_the_reasons(page, transactional_db):
+    dac = OrganisationFactory(dac=True, name="DAC Scarpe-Escaut")
+    MembershipFactory(organisation=dac, role=Role.DIRECTOR, user__email="direction@appui.test")
+    log_in(page, "direction@appui.test", PASSWORD)
+    page.goto("/demandes/")
+    page.get_by_role("link", name="Motifs et délais").click()
+    expect(page.locator("h1")).to_have_text("Motifs et délais de l'accueil")
+    page.get_by_label("Libellé du motif").fill("Logement indigne")
+    page.get_by_role("button", name="Ajouter le motif").click()
+    expect(page.get_by_role("status").first).to_contain_text("Motif « Logement indigne » ajouté")
+    page.get_by_role("button", name="Monter « Logement indigne »").click()
+    page.get_by_role("button", name="Désactiver « Fin de vie »").click()
+    page.get_by_label("autre demande").fill("3")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status").first).to_contain_text("Délais enregistrés")
+    screenshot(page, "reglages-motifs-delais")
+    labels = list(dac.request_reasons.order_by("position").values_list("label", "is_active"))
+    assert labels[-2] == ("Logement indigne", True)
+    assert ("Fin de vie", False) in labels
+    assert dac.intake_settings.normal_answer_days == 3

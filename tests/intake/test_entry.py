@@ -380,14 +380,18 @@ def test_no_directory_search_for_a_carer(client, assistant, pharmacist):
     assert "Carpentier" not in page
 
 
-def test_requester_block_gives_the_card(client, assistant, pharmacist):
-    page = client.get(reverse("intake:requester_block"), {"professional": pharmacist.pk})
-    html = text(page)
-    assert (
-        "Julien Carpentier" in html
-        and f'name="requester_professional" value="{pharmacist.pk}"' in html
-    )
-    assert f"RPPS {pharmacist.rpps}" in html
+def test_requester_block_gives_the_card_of_the_kind_chosen(client, assistant, pharmacist):
+    url = reverse("intake:requester_block")
+    params = {"requester_kind": "professional", "requester_professional": pharmacist.pk}
+    html = text(client.get(url, params))
+    assert f'name="requester_professional" value="{pharmacist.pk}"' in html
+    assert "Julien Carpentier" in html and f"RPPS {pharmacist.rpps}" in html
+    # Another kind: the card goes, the search (with what was typed) comes back.
+    params.update({"requester_kind": "organisation", "requester_q": "carpentier"})
+    html = text(client.get(url, params))
+    assert "requester_professional" not in html
+    assert 'id="requester-q"' in html and 'value="carpentier"' in html
+    assert "Aucun résultat dans le répertoire" in html
 
 
 # --- Without JavaScript: the buttons re-render the page, keeping what was typed ----------------

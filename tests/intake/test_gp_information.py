@@ -146,7 +146,7 @@ def test_sending_keeps_the_text_sent_and_shows_it_printable(client, staff, dac, 
     assert "Information au médecin traitant" in preparation
     assert "Docteur Claire Morel," in preparation
     assert "@media print" in preparation
-    sent_at = timezone.localtime().replace(second=0, microsecond=0)
+    sent_at = timezone.localtime().replace(second=0, microsecond=0) - timezone.timedelta(hours=2)
     response = client.post(
         url, {"channel": "letter", "sent_at": sent_at.strftime("%Y-%m-%dT%H:%M")}
     )

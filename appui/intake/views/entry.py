@@ -309,19 +309,22 @@ def requester_results(request):
 
 @login_required
 def requester_block(request):
-    """The chosen requester's card (`?professional=<id>` or `?organisation=<id>`), or the search."""
+    """The requester part for a kind of requester: the chosen one's card if it is of that kind
+    (`requester_professional` or `requester_organisation`), else the directory search."""
     _require_staff(request.membership, "create")
-    professional = _picked(Professional.objects.all(), request.GET.get("professional"))
-    organisation = _picked(Organisation.objects.all(), request.GET.get("organisation"))
-    kind = RequesterKind.ORGANISATION if organisation else RequesterKind.PROFESSIONAL
-    if request.GET.get("requester_kind") in RequesterKind.values and not (
-        professional or organisation
-    ):
-        kind = request.GET["requester_kind"]
+    kind = request.GET.get("requester_kind", "")
+    if kind not in RequesterKind.values:
+        kind = RequesterKind.PROFESSIONAL
     return render(
         request,
         "intake/_requester_block.html",
-        _requester_block(request.membership, kind, professional, organisation, ""),
+        _requester_block(
+            request.membership,
+            kind,
+            _picked(Professional.objects.all(), request.GET.get("requester_professional")),
+            _picked(Organisation.objects.all(), request.GET.get("requester_organisation")),
+            request.GET.get("requester_q", "").strip(),
+        ),
     )
 
 

@@ -1,6 +1,6 @@
 """The request page: timeline, triage, responses, contacts, GP letter."""
 
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from appui.core.models import Event
@@ -36,6 +37,9 @@ from ..forms_triage import (
 )
 from ..models import GpInformation, RequestResponse, SupportRequest
 
+#: A time typed this close to now means "now" (forms are filled to the minute).
+RECENT = timedelta(minutes=10)
+
 #: How many directory services a search on the answer form offers.
 SERVICE_HITS = 8
 
@@ -50,6 +54,14 @@ def _staff_request(request, pk, *related) -> SupportRequest:
 def _data(request):
     """The posted data (even empty: a form of optional fields is still submitted), or None."""
     return request.POST if request.method == "POST" else None
+
+
+def _moment(value):
+    """A date and time typed to the minute: None when it is (about) now — the form's default —
+    so that the service stamps the exact moment and the timeline keeps the true order."""
+    if value is not None and timedelta(0) <= timezone.now() - value < RECENT:
+        return None
+    return value
 
 
 def _back(support_request):
@@ -417,7 +429,7 @@ def request_respond(request, pk):
                 referral_organisation=cleaned["referral_organisation"],
                 level=cleaned["level"],
                 case_manager=cleaned["case_manager"],
-                given_at=cleaned["given_at"],
+                given_at=_moment(cleaned["given_at"]),
             )
         except ValidationError as error:
             add_errors(form, error)
@@ -562,7 +574,8 @@ def request_contact(request, pk):
     form = ContactForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.log_contact(request.membership, request=support_request, **form.cleaned_data)
+            data = {**form.cleaned_data, "at": _moment(form.cleaned_data["at"])}
+            services.log_contact(request.membership, request=support_request, **data)
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -599,7 +612,7 @@ def request_gp_information(request, pk):
                     request.membership,
                     support_request,
                     form.cleaned_data["channel"],
-                    form.cleaned_data["sent_at"],
+                    _moment(form.cleaned_data["sent_at"]),
                 )
             except ValidationError as error:
                 add_errors(form, error)
@@ -617,11 +630,17 @@ def request_gp_information(request, pk):
 @login_required
 def request_gp_letter(request, pk, letter_pk):
     """A message as it was sent (printable)."""
-    support_request = _staff_request(request, pk)
+    # The records the text speaks of are read too (the access log says who saw them).
+    support_request = _staff_request(request, pk, "requester_professional", "assigned_to")
     letter = get_object_or_404(
         GpInformation.objects.select_related("gp", "sent_by"),
         pk=letter_pk,
         request=support_request,
+    )
+    list(
+        Service.objects.filter(request_responses__request=support_request).select_related(
+            "organisation", "professional"
+        )
     )
     return render(
         request,

@@ -1,0 +1,161 @@
+"""Steps shared by the journeys, written the way a user goes through the pages: open a page from
+the menu or a button, type, choose, save. Each step waits for what the user would see next."""
+
+import re
+
+from playwright.sync_api import expect
+
+from appui.core.models import Event
+from appui.territory.demo import DEMO_PASSWORD, DOMAIN
+from tests.browser.conftest import log_in, screenshot  # noqa: F401  (used by the journeys)
+
+
+def email(local: str) -> str:
+    return f"{local}@{DOMAIN}"
+
+
+def sign_in(page, local: str) -> None:
+    """Log in with a demo account (`accueil`, `coordination`, `gestion-de-cas`…)."""
+    page.context.clear_cookies()
+    log_in(page, email(local), DEMO_PASSWORD)
+    expect(page.get_by_role("navigation", name="Menu principal")).to_be_visible()
+
+
+def flash(page):
+    """The confirmation message shown after a save."""
+    return page.get_by_role("status").first
+
+
+# --- Recording a request ---------------------------------------------------------------------
+
+
+def open_new_request(page) -> None:
+    page.get_by_role("navigation", name="Menu principal").get_by_role(
+        "link", name="Demandes"
+    ).click()
+    expect(page.locator("h1")).to_have_text("Demandes d'appui")
+    page.get_by_role("link", name="Nouvelle demande").first.click()
+    expect(page.locator("h1")).to_have_text("Nouvelle demande d'appui")
+
+
+def search_person(page, text: str) -> None:
+    page.get_by_label("Rechercher la personne").fill(text)
+    expect(page.locator("#person-results")).to_contain_text(text.split()[0], ignore_case=True)
+
+
+def create_person_from_request(
+    page,
+    *,
+    search: str,
+    first_names: str,
+    sex: str,
+    birth_date: str,
+    commune: str,
+    gp: str = "",
+    used_name: str = "",
+    phone: str = "",
+    address: str = "",
+    lives_alone: bool = False,
+) -> None:
+    """Nothing found by `search`: "Nouvelle personne", fill the identity and save; back on the
+    request being typed, with the new person chosen."""
+    search_person(page, search)
+    expect(page.locator("#person-results")).to_contain_text("Aucune personne du DAC ne correspond")
+    page.get_by_role("button", name="Nouvelle personne").click()
+    expect(page.locator("h1")).to_have_text("Nouvelle personne")
+    # The name typed in the search box is carried over to the form.
+    expect(page.get_by_role("textbox", name=re.compile("^Nom de naissance"))).to_have_value(
+        search.split()[0]
+    )
+    page.get_by_role("textbox", name=re.compile("^Prénoms de naissance")).fill(first_names)
+    page.get_by_label("Date de naissance").fill(birth_date)
+    page.get_by_text(sex, exact=True).click()
+    if used_name:
+        page.get_by_role("textbox", name=re.compile("^Nom utilisé")).fill(used_name)
+    if address:
+        page.get_by_role("textbox", name=re.compile("^Adresse \\(")).fill(address)
+    page.get_by_role("textbox", name=re.compile("^Commune de résidence")).fill(commune)
+    if phone:
+        page.get_by_role("textbox", name=re.compile("^Téléphone")).fill(phone)
+    if lives_alone:
+        page.get_by_role("combobox", name=re.compile("^Vit seul")).select_option("true")
+    if gp:
+        page.get_by_text("Connu : je l'indique ci-dessous", exact=True).click()
+        page.get_by_role("combobox", name=re.compile("^Médecin du répertoire")).fill(gp)
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("h1")).to_have_text("Nouvelle demande d'appui")
+    expect(flash(page)).to_contain_text("identité provisoire")
+    expect(page.locator("#person-block .appui-picked")).to_be_visible()
+
+
+def pick_requester(page, text: str, name: str, kind: str = "Un·e professionnel·le") -> None:
+    """A professional or a structure of the directory, found by name, RPPS, FINESS…"""
+    page.get_by_role("radio", name=kind).check(force=True)
+    page.get_by_label("Rechercher le demandeur dans le répertoire").fill(text)
+    results = page.locator("#requester-results")
+    expect(results).to_contain_text(name)
+    results.get_by_role("button", name=re.compile(f"^Choisir .*{re.escape(name)}")).click()
+    expect(page.locator("#requester-block .appui-picked")).to_contain_text(name)
+
+
+def check_reasons(page, *labels: str) -> None:
+    for label in labels:
+        page.get_by_label(label, exact=True).check(force=True)
+
+
+def answer(page, group_id: str, label: str) -> None:
+    """A yes / no / not yet radio of the request form (`person_informed`, `gp_known`…)."""
+    page.locator(f"#radio-id_{group_id}").get_by_label(label, exact=True).check(force=True)
+
+
+def save_request(page) -> None:
+    page.get_by_role("button", name="Enregistrer la demande").click()
+    expect(flash(page)).to_contain_text("enregistrée")
+    expect(page.locator("h1")).to_contain_text("Demande ")
+
+
+# --- The request page ------------------------------------------------------------------------
+
+
+def actions(page):
+    return page.locator("aside.appui-actions")
+
+
+def take_in_analysis(page) -> None:
+    actions(page).get_by_role("button", name="Prendre en analyse").click()
+    expect(flash(page)).to_contain_text("Demande prise en analyse")
+
+
+def open_answer_form(page) -> None:
+    actions(page).get_by_role("link", name="Répondre").click()
+    expect(page.locator("h1")).to_contain_text("Répondre à la demande")
+
+
+def choose_response(page, label: str) -> None:
+    page.get_by_label(label, exact=True).check(force=True)
+
+
+def write_summary(page, text: str) -> None:
+    page.get_by_role("textbox", name=re.compile(r"^Réponse apportée(?! le)")).fill(text)
+
+
+def search_resources(page, text: str) -> None:
+    page.get_by_label("Chercher une ressource du répertoire").fill(text)
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page.get_by_role("group", name=re.compile("^Ressources proposées"))).to_be_visible()
+
+
+def save_answer(page, label: str) -> None:
+    page.get_by_role("button", name="Enregistrer la réponse").click()
+    expect(flash(page)).to_contain_text(f"Réponse enregistrée : {label.lower()}")
+
+
+# --- Stored outcome --------------------------------------------------------------------------
+
+
+def events_of(obj) -> list[Event]:
+    return list(
+        Event.objects.filter(subject_type=obj._meta.label_lower, subject_id=str(obj.pk)).order_by(
+            "at", "pk"
+        )
+    )
