@@ -207,3 +207,39 @@ class PersonMergeFactory(DjangoModelFactory):
     kept = factory.SubFactory(PersonFactory)
     merged = factory.SubFactory(PersonFactory, dac=factory.SelfAttribute("..kept.dac"))
     reason = "Même personne saisie deux fois."
+
+
+class RequestResponseFactory(DjangoModelFactory):
+    class Meta:
+        model = "intake.RequestResponse"
+
+    request = factory.SubFactory(SupportRequestFactory)
+    response_type = "information"
+    given_by = factory.SubFactory(UserFactory)
+    summary = "Informations données au demandeur."
+
+    class Params:
+        referral = factory.Trait(
+            response_type="referral_out",
+            summary="Demande réorientée.",
+            referral_organisation=factory.SubFactory(OrganisationFactory),
+        )
+
+
+class ComplexityScreeningFactory(DjangoModelFactory):
+    class Meta:
+        model = "intake.ComplexityScreening"
+
+    request = factory.SubFactory(SupportRequestFactory)
+    person = factory.SelfAttribute("request.person")
+    criteria = factory.LazyFunction(lambda: ["isolation"])
+    suggested_level = "risk"
+
+
+class GpInformationFactory(DjangoModelFactory):
+    class Meta:
+        model = "intake.GpInformation"
+
+    request = factory.SubFactory(SupportRequestFactory)
+    gp = factory.SubFactory(ProfessionalFactory)
+    body = "Docteur,\n\nLe DAC a reçu une demande d'appui concernant votre patient·e."

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
 from appui.core.models import Event
-from appui.core.permissions import require
+from appui.core.permissions import can, require
 
 from . import services
 
@@ -23,6 +23,8 @@ def episode_detail(request, pk):
         {
             "episode": episode,
             "history": history,
+            "can_view_request": bool(episode.request_id)
+            and can(request.membership, "support_request", "view", episode.request),
             "referent_caseload": services.caseloads(episode.referent)["referent"]
             if episode.referent_id
             else None,

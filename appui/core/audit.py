@@ -80,8 +80,13 @@ def record_read(instance, fields=None) -> None:
     key = (object_type(instance), str(instance.pk))
     entry = context.reads.get(key)
     if entry is None:
+        # A row reached through another (an answer → its request → the person) names its path
+        # in `audit_person_lookup`: the person is then found for all such rows at once, on flush,
+        # instead of one query per row read.
+        lookup = getattr(type(instance), "audit_person_lookup", None)
         context.reads[key] = {
-            "person_id": instance.audit_person_id(),
+            "person_id": None if lookup else instance.audit_person_id(),
+            "lookup": lookup,
             "fields": sorted(fields or []),
         }
     elif fields:
@@ -97,11 +102,28 @@ def record_write(instance, created: bool, fields=None) -> None:
     record(instance, AccessAction.CREATE if created else AccessAction.UPDATE, fields)
 
 
+def _resolve_person_ids(reads: dict) -> None:
+    """One query per model whose rows name the person through `audit_person_lookup`."""
+    from django.apps import apps
+
+    pending: dict[tuple[str, str], list[str]] = {}
+    for (object_type_, object_id), entry in reads.items():
+        if entry.get("lookup"):
+            pending.setdefault((object_type_, entry["lookup"]), []).append(object_id)
+    for (object_type_, lookup), ids in pending.items():
+        model = apps.get_model(object_type_)
+        found = dict(model._base_manager.filter(pk__in=ids).values_list("pk", lookup))
+        for object_id in ids:
+            person_id = found.get(model._meta.pk.to_python(object_id))
+            reads[(object_type_, object_id)]["person_id"] = person_id
+
+
 def flush(context: AuditContext) -> None:
     if not context.reads:
         return
     from .models import AccessLog
 
+    _resolve_person_ids(context.reads)
     actor = context.actor_kwargs()
     rows = [
         AccessLog(

@@ -7,15 +7,19 @@ class IntakeConfig(AppConfig):
     verbose_name = "Demandes d'appui"
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from appui.core.home import register_home_panel
         from appui.core.permissions import register_scope
 
         from .queue import home_panel
         from .scopes import intake_settings_scope, support_request_scope
+        from .search import register_sqlite_fold
 
         register_scope("support_request", support_request_scope)
         register_scope("intake_settings", intake_settings_scope)
         register_home_panel(10, "intake/_home_panel.html", home_panel)
+        connection_created.connect(register_sqlite_fold, dispatch_uid="appui_sqlite_fold")
 
         from appui.persons.merge import register_person_relation
         from appui.persons.panels import register_panel

@@ -240,13 +240,12 @@ class ResponseForm(DsfrBaseForm):
 
     def clean(self):
         data = super().clean()
-        if (
-            data.get("need_theme")
-            and not data.get("need_commune")
-            and "need_commune" not in (self.errors)
-        ):
+        theme = data.get("need_theme")
+        if theme and not data.get("need_commune") and "need_commune" not in self.errors:
             self.add_error("need_commune", "Indiquez la commune où la ressource manque.")
-        if not data.get("need_theme") and data.get("need_commune"):
+        # The commune comes pre-filled with the person's: only a public or a description
+        # without a theme shows an unmet need begun and left unfinished.
+        if not theme and (data.get("need_public") or data.get("need_description")):
             self.add_error("need_theme", "Choisissez la thématique du besoin non couvert.")
         return data
 
@@ -301,7 +300,7 @@ class ContactForm(DsfrBaseForm):
     with_professional = ProfessionalChoiceField(
         label="Professionnel·le du répertoire",
         required=False,
-        help_text="RPPS, ADELI ou prénom et nom exacts (facultatif).",
+        help_text="RPPS, ADELI ou prénom et nom exacts.",
     )
     purpose = forms.CharField(label="Objet", max_length=255)
     outcome = forms.CharField(

@@ -290,6 +290,8 @@ class RequestResponse(PersonalDataModel, TimeStampedModel):
     def __str__(self):
         return self.get_response_type_display()
 
+    audit_person_lookup = "request__person"
+
     def audit_person_id(self):
         return self.request.person_id if self.request_id else None
 
@@ -378,6 +380,8 @@ class GpInformation(PersonalDataModel, TimeStampedModel):
 
     def __str__(self):
         return f"Information au médecin traitant — {self.request}"
+
+    audit_person_lookup = "request__person"
 
     def audit_person_id(self):
         return self.request.person_id if self.request_id else None

@@ -2,7 +2,7 @@
 
 Accents, case, hyphens and apostrophes never matter ("lefevre" finds "Lefèvre", "marie claire"
 finds "Marie-Claire"): the text is folded the same way in Python (the query) and in SQL (the
-column) — `unaccent` on PostgreSQL, a chain of replacements on the embedded SQLite database.
+column) — `unaccent` on PostgreSQL, the Python function itself on the embedded SQLite database.
 """
 
 from __future__ import annotations
@@ -23,39 +23,31 @@ from appui.territory.models import Organisation, Professional
 
 MAX_RESULTS = 10
 SEPARATORS = "-'’"
-_SQLITE_FOLDS = {
-    "a": "àâäáãåÀÂÄÁÃÅ",
-    "c": "çÇ",
-    "e": "éèêëÉÈÊË",
-    "i": "îïíìÎÏÍÌ",
-    "o": "ôöóòõÔÖÓÒÕ",
-    "u": "ùûüúÙÛÜÚ",
-    "y": "ÿŸ",
-    "n": "ñÑ",
-    "oe": "œŒ",
-    "ae": "æÆ",
-}
 
 
-def fold(text: str) -> str:
-    """Lower case, without accents; hyphens and apostrophes become spaces."""
+def _fold_characters(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", (text or "").lower())
     text = "".join(c for c in decomposed if not unicodedata.combining(c))
     text = text.replace("œ", "oe").replace("æ", "ae")
     for separator in SEPARATORS:
         text = text.replace(separator, " ")
-    return " ".join(text.split())
+    return text
 
 
-def _sqlite_template() -> str:
-    sql = "LOWER(%(expressions)s)"
-    for plain, accented in _SQLITE_FOLDS.items():
-        for char in accented:
-            sql = f"REPLACE({sql}, '{char}', '{plain}')"
-    for separator in SEPARATORS:
-        quoted = separator.replace("'", "''")
-        sql = f"REPLACE({sql}, '{quoted}', ' ')"
-    return sql
+def fold(text: str) -> str:
+    """Lower case, without accents; hyphens and apostrophes become spaces."""
+    return " ".join(_fold_characters(text).split())
+
+
+def register_sqlite_fold(sender, connection, **kwargs) -> None:
+    """SQLite has no `unaccent`: the same Python `fold()` is offered to its SQL."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("appui_fold", 1, _sql_fold, deterministic=True)
+
+
+def _sql_fold(value):
+    # Spaces kept as they are, as PostgreSQL's `translate(unaccent(lower(…)))` keeps them.
+    return None if value is None else _fold_characters(value)
 
 
 class Folded(Func):
@@ -73,7 +65,7 @@ class Folded(Func):
         )
 
     def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template=_sqlite_template(), **extra)
+        return self.as_sql(compiler, connection, template="appui_fold(%(expressions)s)", **extra)
 
 
 def _words(*fields: str) -> Folded:

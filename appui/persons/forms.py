@@ -134,7 +134,7 @@ class PersonForm(DsfrBaseForm, forms.ModelForm):
     gp_status = forms.ChoiceField(
         label="Médecin traitant",
         choices=[
-            (GpStatus.KNOWN, "Connu : je l'indique ci-dessous"),
+            (GpStatus.KNOWN, "Connu : je le choisis dans le répertoire"),
             (GpStatus.UNKNOWN, "Inconnu à ce jour"),
             (GpStatus.NONE, "La personne n'a pas de médecin traitant"),
         ],

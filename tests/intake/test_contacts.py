@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from appui.core.enums import Role
 from appui.core.models import Event
-from appui.intake import services
+from appui.intake import screening, services
 from appui.intake.models import ContactLog
+from appui.persons.merge import merge_persons, undo_merge
 from tests.factories import (
     ContactLogFactory,
     MembershipFactory,
@@ -160,3 +161,22 @@ def test_person_page_lists_the_requests_and_contacts(client, staff):
     assert "Demandes et contacts" in html
     assert request.number in html and other.number not in html
     assert "Point avec le SSIAD" in html
+
+
+def test_a_merge_moves_the_requests_screenings_and_contacts_and_its_undo_puts_them_back(staff):
+    director = MembershipFactory(organisation=staff.organisation, role=Role.DIRECTOR)
+    kept = PersonFactory(dac=staff.organisation, birth_name="Lefèvre")
+    duplicate = PersonFactory(dac=staff.organisation, birth_name="LEFEVRE")
+    request = SupportRequestFactory(dac=staff.organisation, person=duplicate)
+    record = screening.record_screening(staff, request, ["isolation"], False, "")
+    contact = services.log_contact(
+        staff, request=request, kind="call_in", with_whom="Sa fille", purpose="Chutes"
+    )
+    merge = merge_persons(director, kept, duplicate, "Même personne, nom sans accent.")
+    for row in (request, record, contact):
+        row.refresh_from_db()
+        assert row.person == kept
+    undo_merge(director, merge, "Fusion faite par erreur.")
+    for row in (request, record, contact):
+        row.refresh_from_db()
+        assert row.person == duplicate

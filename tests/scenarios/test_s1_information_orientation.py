@@ -7,9 +7,11 @@ orientation to the two meal-delivery services covering Rieulay; no personal alar
 the commune: an unmet need is recorded. Closed the same day: first answer after 0 working days."""
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from appui.accounts.models import User
@@ -20,14 +22,15 @@ from appui.persons.enums import IdentityStatus
 from appui.territory.models import Organisation, Professional
 
 from .steps import (
-    actions,
     answer,
     check_reasons,
     choose_response,
+    close_request,
     create_person_from_request,
     email,
     events_of,
-    flash,
+    main,
+    named,
     open_answer_form,
     open_new_request,
     pick_requester,
@@ -35,15 +38,21 @@ from .steps import (
     save_request,
     screenshot,
     search_resources,
+    section,
+    select,
     sign_in,
     take_in_analysis,
+    textbox,
     write_summary,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+MONDAY_MORNING = datetime(2026, 11, 16, 9, 40, tzinfo=ZoneInfo("Europe/Paris"))
 
-def test_s1_pharmacist_asks_for_information(page, territory):
+
+def test_s1_pharmacist_asks_for_information(page, territory, time_machine):
+    time_machine.move_to(MONDAY_MORNING)  # the call
     pharmacist = Professional.objects.get(first_name="Julien", last_name="Carpentier")
     sign_in(page, "accueil")
 
@@ -69,9 +78,9 @@ def test_s1_pharmacist_asks_for_information(page, territory):
     expect(page.locator("#requester-block .appui-picked")).to_contain_text(
         f"RPPS {pharmacist.rpps}"
     )
-    page.get_by_label("Coordonnées du demandeur").fill("03 27 00 36 00")
+    textbox(page, "Coordonnées du demandeur").fill("03 27 00 36 00")
     check_reasons(page, "Isolement", "Maintien à domicile difficile")
-    page.get_by_label("Situation, précisions").fill(
+    textbox(page, "Situation, précisions").fill(
         "Vit seule à 84 ans. Demande un portage de repas et une téléassistance."
     )
     answer(page, "person_informed", "Oui")
@@ -79,12 +88,12 @@ def test_s1_pharmacist_asks_for_information(page, territory):
     screenshot(page, "s1-1-demande-saisie")
     save_request(page)
     support_request = SupportRequest.objects.get()
-    expect(page.locator("main")).to_contain_text("Nouvelle")
-    expect(page.locator("main")).to_contain_text("Première réponse attendue au plus tard le")
+    expect(main(page)).to_contain_text("Nouvelle")
+    expect(main(page)).to_contain_text("Première réponse attendue au plus tard le")
 
-    # --- Analysis and answers ------------------------------------------------------------------
+    # --- Analysis, then two answers: information, orientation ---------------------------------
     take_in_analysis(page)
-    expect(page.locator("main")).to_contain_text("En analyse")
+    expect(main(page)).to_contain_text("En analyse")
 
     open_answer_form(page)
     choose_response(page, "Information, conseil")
@@ -92,30 +101,35 @@ def test_s1_pharmacist_asks_for_information(page, territory):
         page,
         "Informée sur le portage de repas (prix, aide possible du CCAS) et sur la téléassistance.",
     )
-    page.get_by_role("textbox", name=re.compile("^Commune concernée")).fill("")  # TEMP
     save_answer(page, "Information, conseil")
+    expect(main(page)).to_contain_text("Répondue")
 
     open_answer_form(page)
     choose_response(page, "Orientation, mise en relation")
     search_resources(page, "portage de repas")
-    resources = page.get_by_role("group", name=re.compile("^Ressources proposées"))
-    screenshot(page, "debug-s1")
-    print("DEBUGTEXT", resources.inner_text())  # TEMP
-    pevele = resources.get_by_label(re.compile(r"^Portage de repas.*Les Repas de la Pévèle"))
-    admr = resources.get_by_label(re.compile(r"^Portage de repas.*ADMR des Deux Rivières"))
-    expect(pevele).to_have_count(1)
-    expect(admr).to_have_count(1)
-    expect(resources).to_contain_text("intervient dans la commune")
+    resources = page.get_by_role("group", name=named("Ressources proposées"))
+    pevele = resources.get_by_role(
+        "checkbox", name=re.compile(r"^Portage de repas.*Les Repas de la Pévèle")
+    )
+    admr = resources.get_by_role(
+        "checkbox", name=re.compile(r"^Portage de repas.*ADMR des Deux Rivières")
+    )
+    expect(pevele).to_have_accessible_name(re.compile("intervient dans la commune"))
+    expect(admr).to_have_accessible_name(re.compile("intervient dans la commune"))
     pevele.check(force=True)
     admr.check(force=True)
     screenshot(page, "s1-2-orientation-ressources")
-    # No personal alarm provider covers Rieulay: an unmet need.
+    # No personal alarm provider covers Rieulay: an unmet need (theme, commune, public).
     search_resources(page, "téléassistance")
+    alarms = resources.get_by_role("checkbox", name=re.compile(r"^Téléassistance"))
+    expect(alarms.first).to_have_accessible_name(re.compile(r"\(hors zone\)$"))
+    covering = re.compile(r"^(Téléassistance|Détecteur de chute).*intervient dans la commune")
+    expect(resources.get_by_role("checkbox", name=covering)).to_have_count(0)
     expect(pevele).to_be_checked()
     expect(admr).to_be_checked()
-    page.get_by_label("Besoin non couvert : thématique").select_option("teleassistance")
-    expect(page.get_by_label("Commune concernée")).to_have_value("59501")
-    page.get_by_label("Public", exact=True).select_option("seniors")
+    select(page, "Besoin non couvert : thématique").select_option("teleassistance")
+    expect(textbox(page, "Commune concernée")).to_have_value("59501")
+    select(page, "Public").select_option("seniors")
     write_summary(
         page,
         "Coordonnées des deux services de portage de repas qui livrent à Rieulay. Aucune "
@@ -123,17 +137,15 @@ def test_s1_pharmacist_asks_for_information(page, territory):
     )
     screenshot(page, "s1-3-orientation-besoin-non-couvert")
     save_answer(page, "Orientation, mise en relation")
-    responses_section = page.locator("section", has=page.locator("h2#reponses"))
-    expect(responses_section).to_contain_text("Les Repas de la Pévèle")
-    expect(responses_section).to_contain_text("ADMR des Deux Rivières")
-    expect(responses_section).to_contain_text("Téléassistance — Rieulay")
-    expect(page.locator("main")).to_contain_text("délai de 0 jour ouvré")
+    answers = section(page, "reponses")
+    expect(answers).to_contain_text("Les Repas de la Pévèle")
+    expect(answers).to_contain_text("ADMR des Deux Rivières")
+    expect(answers).to_contain_text("Téléassistance — Rieulay — Personnes âgées")
+    expect(main(page)).to_contain_text("délai de 0 jour ouvré")
 
     # --- Closed the same day -------------------------------------------------------------------
-    actions(page).get_by_label("Note de clôture").fill("Information et orientation données.")
-    actions(page).get_by_role("button", name="Clôturer la demande").click()
-    expect(flash(page)).to_contain_text("Demande clôturée")
-    expect(page.locator("main")).to_contain_text("Clôturée")
+    close_request(page, "Information et orientation données ; besoin non couvert signalé.")
+    expect(main(page)).to_contain_text("Clôturée")
     screenshot(page, "s1-4-demande-cloturee")
 
     # --- Stored outcome ------------------------------------------------------------------------
@@ -149,7 +161,8 @@ def test_s1_pharmacist_asks_for_information(page, territory):
     assert person.identity_status == IdentityStatus.PROVISIONAL
     assert support_request.requester_professional == pharmacist
     assert support_request.status == RequestStatus.CLOSED
-    assert support_request.closed_at is not None
+    assert timezone.localtime(support_request.received_at).date() == date(2026, 11, 16)
+    assert timezone.localtime(support_request.closed_at).date() == date(2026, 11, 16)
     assert support_request.first_answer_delay_days == 0
     assert support_request.first_answered_at <= support_request.answer_due_at
 

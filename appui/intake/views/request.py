@@ -23,7 +23,7 @@ from appui.persons.models import Person
 
 from .. import screening as grid
 from .. import services, workflow
-from ..enums import Answer, IntensityLevel, RequestStatus, ResponseType
+from ..enums import Answer, RequestStatus, ResponseType
 from ..forms_triage import (
     AgreementForm,
     AssignForm,
@@ -224,7 +224,11 @@ def _birth_date(value):
 def _traits(proposed: dict) -> list[tuple[str, str]]:
     """The traits given by the requester, in words."""
     traits = []
-    for key, value in proposed.items():
+    ordered = [k for k in TRAIT_LABELS if k in proposed] + [
+        k for k in proposed if k not in TRAIT_LABELS
+    ]
+    for key in ordered:
+        value = proposed[key]
         if value in (None, "", []) or (key == "commune" and proposed.get("commune_name")):
             continue
         if key == "sex" and value in Sex.values:
@@ -454,7 +458,6 @@ def request_respond(request, pk):
         searched=bool(q.strip()),
         structures=structures,
         screening=last,
-        level_labels=dict(IntensityLevel.choices),
     )
 
 
