@@ -21,12 +21,13 @@ def sign_in(page, local: str) -> None:
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
-# --- Finding fields as a user reads them -------------------------------------------------------
+# --- Finding fields as a user reads them ---------------------------------------------------------
 
 
 def named(label: str):
     """A field's accessible name starts with its label (then "(Optionnel)", the help text…)."""
-    return re.compile("^" + re.escape(label) + r"(?=$|[ (])")
+    escaped = re.escape(label).replace("/", "\\/")  # Playwright's selector ends a regex at "/"
+    return re.compile("^" + escaped + r"(?=$|[ (])")
 
 
 def textbox(scope, label: str):
@@ -58,7 +59,7 @@ def menu(page, name: str) -> None:
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name=name).click()
 
 
-# --- Persons -----------------------------------------------------------------------------------
+# --- Persons -------------------------------------------------------------------------------------
 
 
 def fill_person(
@@ -108,7 +109,7 @@ def create_person_from_request(page, *, search: str, **traits) -> None:
     expect(page.locator("#person-block .appui-picked")).to_be_visible()
 
 
-# --- Recording a request ---------------------------------------------------------------------
+# --- Recording a request -------------------------------------------------------------------------
 
 
 def open_new_request(page) -> None:
@@ -149,7 +150,7 @@ def save_request(page) -> None:
     expect(page.locator("h1")).to_contain_text("Demande ")
 
 
-# --- The request page ------------------------------------------------------------------------
+# --- The request page ----------------------------------------------------------------------------
 
 
 def actions(page):
@@ -186,10 +187,6 @@ def search_resources(page, text: str) -> None:
 
 
 def save_answer(page, label: str) -> None:
-    page.evaluate(  # TEMP
-        "() => { const t = document.querySelector('[name=need_theme]');"
-        " if (t && !t.value) document.querySelector('[name=need_commune]').value = ''; }"
-    )
     page.get_by_role("button", name="Enregistrer la réponse").click()
     expect(flash(page)).to_contain_text(f"Réponse enregistrée : {label.lower()}")
 
@@ -200,7 +197,7 @@ def close_request(page, note: str) -> None:
     expect(flash(page)).to_contain_text("Demande clôturée")
 
 
-# --- Stored outcome --------------------------------------------------------------------------
+# --- Stored outcome ------------------------------------------------------------------------------
 
 
 def events_of(obj) -> list[Event]:

@@ -56,7 +56,7 @@ def test_s1_pharmacist_asks_for_information(page, territory, time_machine):
     pharmacist = Professional.objects.get(first_name="Julien", last_name="Carpentier")
     sign_in(page, "accueil")
 
-    # --- The call: Mme Martin is new to the DAC; the pharmacist is in the directory. ----------
+    # --- The call: Mme Martin is new to the DAC; the pharmacist is in the directory. -------------
     open_new_request(page)
     create_person_from_request(
         page,
@@ -91,7 +91,7 @@ def test_s1_pharmacist_asks_for_information(page, territory, time_machine):
     expect(main(page)).to_contain_text("Nouvelle")
     expect(main(page)).to_contain_text("Première réponse attendue au plus tard le")
 
-    # --- Analysis, then two answers: information, orientation ---------------------------------
+    # --- Analysis, then two answers: information, orientation ------------------------------------
     take_in_analysis(page)
     expect(main(page)).to_contain_text("En analyse")
 
@@ -143,12 +143,12 @@ def test_s1_pharmacist_asks_for_information(page, territory, time_machine):
     expect(answers).to_contain_text("Téléassistance — Rieulay — Personnes âgées")
     expect(main(page)).to_contain_text("délai de 0 jour ouvré")
 
-    # --- Closed the same day -------------------------------------------------------------------
+    # --- Closed the same day ---------------------------------------------------------------------
     close_request(page, "Information et orientation données ; besoin non couvert signalé.")
     expect(main(page)).to_contain_text("Clôturée")
     screenshot(page, "s1-4-demande-cloturee")
 
-    # --- Stored outcome ------------------------------------------------------------------------
+    # --- Stored outcome --------------------------------------------------------------------------
     assistant = User.objects.get(email=email("accueil"))
     support_request.refresh_from_db()
     person = support_request.person

@@ -125,7 +125,7 @@ def test_s3_urgent_request_answered_the_same_evening(page, territory, time_machi
     expect(main(page)).to_contain_text("le 20/11/2026")
     screenshot(page, "s3-4-accompagnement")
 
-    # --- Stored outcome ------------------------------------------------------------------------
+    # --- Stored outcome --------------------------------------------------------------------------
     coordinator = User.objects.get(email=email("coordination"))
     support_request.refresh_from_db()
     received = timezone.localtime(support_request.received_at)

@@ -56,7 +56,7 @@ THURSDAY = datetime(2026, 11, 19, 16, 0, tzinfo=PARIS)
 def test_s4_carer_request_consent_later_and_case_management(page, territory, time_machine):
     gp = Professional.objects.get(first_name="Claire", last_name="Morel")
     time_machine.move_to(TUESDAY)
-    # --- Tuesday: the daughter calls the front desk ----------------------------------------
+    # --- Tuesday: the daughter calls the front desk ----------------------------------------------
     sign_in(page, "accueil")
     open_new_request(page)
     create_person_from_request(
@@ -100,7 +100,7 @@ def test_s4_carer_request_consent_later_and_case_management(page, territory, tim
     screenshot(page, "s4-2-medecin-a-informer")
     assert not GpInformation.objects.exists()
 
-    # --- Thursday: the case manager visits Mme Roux at home -------------------------------
+    # --- Thursday: the case manager visits Mme Roux at home --------------------------------------
     time_machine.move_to(THURSDAY)
     sign_in(page, "gestion-de-cas")
     menu(page, "Demandes")
@@ -160,7 +160,7 @@ def test_s4_carer_request_consent_later_and_case_management(page, territory, tim
     expect(flash(page)).to_contain_text("Envoi au médecin traitant enregistré")
     expect(gp_section).to_contain_text("Dr Claire Morel a été informé·e le 19/11/2026")
 
-    # --- Stored outcome ------------------------------------------------------------------------
+    # --- Stored outcome --------------------------------------------------------------------------
     assistant = User.objects.get(email=email("accueil"))
     case_manager = User.objects.get(email=email("gestion-de-cas"))
     support_request.refresh_from_db()

@@ -54,7 +54,7 @@ def test_s6_refusal_recorded_and_requester_informed(page, territory, time_machin
     nurse = Professional.objects.get(first_name="Sandrine", last_name="Lefebvre")
     sign_in(page, "coordination")
 
-    # --- The nurse's request -------------------------------------------------------------------
+    # --- The nurse's request ---------------------------------------------------------------------
     open_new_request(page)
     create_person_from_request(
         page,
@@ -75,7 +75,7 @@ def test_s6_refusal_recorded_and_requester_informed(page, territory, time_machin
     support_request = SupportRequest.objects.get()
     take_in_analysis(page)
 
-    # --- Mme Lenoir refuses the accompaniment proposed -----------------------------------------
+    # --- Mme Lenoir refuses the accompaniment proposed -------------------------------------------
     open_answer_form(page)
     choose_response(page, "Refus de la personne")
     write_summary(
@@ -88,7 +88,7 @@ def test_s6_refusal_recorded_and_requester_informed(page, territory, time_machin
     expect(actions(page)).to_contain_text("La demande est terminée (refusée le 12/11/2026)")
     expect(actions(page).get_by_role("link", name="Répondre")).to_have_count(0)
 
-    # --- The nurse is told, by phone; the call goes in the contact log -------------------------
+    # --- The nurse is told, by phone; the call goes in the contact log ---------------------------
     actions(page).get_by_role("link", name="Ajouter un contact").click()
     expect(page.locator("h1")).to_contain_text("Ajouter un contact")
     select(page, "Type").select_option(label="Appel passé")
@@ -115,7 +115,7 @@ def test_s6_refusal_recorded_and_requester_informed(page, territory, time_machin
     ).to_contain_text("Informer l'infirmière du refus de Mme Lenoir")
     screenshot(page, "s6-2-demande-refusee")
 
-    # --- Stored outcome ------------------------------------------------------------------------
+    # --- Stored outcome --------------------------------------------------------------------------
     coordinator = User.objects.get(email=email("coordination"))
     support_request.refresh_from_db()
     assert support_request.status == RequestStatus.REFUSED

@@ -21,7 +21,6 @@ from appui.persons.models import Carer, Person
 from appui.territory.models import Organisation, Professional
 
 from .steps import (
-    actions,
     answer,
     check_reasons,
     checkbox,
@@ -64,7 +63,7 @@ def test_s8_minor_with_legal_representative_referred_out(page, territory, time_m
     today = date(2026, 11, 9)
     birth = date(2010, 3, 2)
 
-    # --- Lucas's record, then his mother as legal representative ------------------------------
+    # --- Lucas's record, then his mother as legal representative ---------------------------------
     menu(page, "Personnes")
     page.get_by_role("link", name="Nouvelle personne").click()
     fill_person(
@@ -100,7 +99,7 @@ def test_s8_minor_with_legal_representative_referred_out(page, territory, time_m
     expect(main(page)).not_to_contain_text(MINOR_WARNING)
     screenshot(page, "s8-2-representante-legale")
 
-    # --- The school nurse's e-mail ---------------------------------------------------------
+    # --- The school nurse's e-mail ---------------------------------------------------------------
     open_new_request(page)
     search_person(page, "petit lucas")
     page.locator("#person-results").get_by_role(
@@ -121,7 +120,7 @@ def test_s8_minor_with_legal_representative_referred_out(page, territory, time_m
     support_request = SupportRequest.objects.get()
     take_in_analysis(page)
 
-    # --- One-off support, then referral to the Communauté 360 --------------------------------
+    # --- One-off support, then referral to the Communauté 360 ------------------------------------
     open_answer_form(page)
     choose_response(page, "Appui ponctuel")
     write_summary(
@@ -140,7 +139,6 @@ def test_s8_minor_with_legal_representative_referred_out(page, territory, time_m
     screenshot(page, "s8-3-reorientation")
     save_answer(page, "Réorientation vers un autre dispositif")
     expect(main(page)).to_contain_text("Réorientée")
-    expect(actions(page)).to_contain_text("En attente de la réponse de la structure sollicitée.")
 
     answers = section(page, "reponses")
     expect(answers).to_contain_text("Communauté 360 du Nord — réponse attendue")
@@ -154,7 +152,7 @@ def test_s8_minor_with_legal_representative_referred_out(page, territory, time_m
     expect(main(page)).to_contain_text("Clôturée")
     screenshot(page, "s8-4-demande-cloturee")
 
-    # --- Stored outcome ------------------------------------------------------------------------
+    # --- Stored outcome --------------------------------------------------------------------------
     coordinator = User.objects.get(email=email("coordination"))
     lucas = Person.objects.get()
     assert lucas.is_minor and lucas.age() == 16
