@@ -7,6 +7,8 @@ from django.db import connection
 
 from tests.factories import MembershipFactory
 
+CHROMIUM = os.environ.get("APPUI_CHROMIUM", "/usr/bin/chromium")
+
 OUR_TEMPLATES = str(settings.BASE_DIR / "appui" / "templates")
 
 
@@ -78,3 +80,46 @@ def login(client):
 
 def vendor():
     return connection.vendor
+
+
+# --- Browser tests (Playwright driving Debian's Chromium) ---------------------------------
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        path = str(item.fspath)
+        if "/tests/browser/" in path or "/tests/scenarios/" in path or path.endswith("_browser.py"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # One Chromium for the whole session, shared by browser, scenario and app browser tests.
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

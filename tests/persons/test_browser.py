@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from appui.core.enums import Role
 from appui.persons.models import Person
-from tests.browser.conftest import browser, log_in, page, screenshot  # noqa: F401  (fixtures)
+from tests.browser.conftest import log_in, screenshot
 from tests.factories import CommuneFactory, MembershipFactory, PersonFactory, ProfessionalFactory
 from tests.persons.helpers import make_nir
 

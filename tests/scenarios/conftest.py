@@ -8,7 +8,6 @@ import pytest
 from appui.core.audit import audit_context
 from appui.directory import demo as directory_demo
 from appui.territory import demo as territory_demo
-from tests.browser.conftest import browser, page  # noqa: F401  (fixtures shared with browser tests)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """S1 — A pharmacist asks for information (mission 1).
 
 The pharmacist of Rieulay calls: his customer Mme Lucienne Martin, 84, living alone, asks about
-meal delivery and a personal alarm. The assistant records the request (the pharmacist found in
+meal delivery and a personal alarm. The front desk records the request (the pharmacist found in
 the directory), creates Mme Martin (provisional identity), gives the information, then an
 orientation to the two meal-delivery services covering Rieulay; no personal alarm provider covers
 the commune: an unmet need is recorded. Closed the same day: first answer after 0 working days."""
@@ -149,7 +149,7 @@ def test_s1_pharmacist_asks_for_information(page, territory, time_machine):
     screenshot(page, "s1-4-demande-cloturee")
 
     # --- Stored outcome --------------------------------------------------------------------------
-    assistant = User.objects.get(email=email("accueil"))
+    front_desk = User.objects.get(email=email("accueil"))
     support_request.refresh_from_db()
     person = support_request.person
     assert (person.birth_name, person.first_name, person.birth_date) == (
@@ -171,7 +171,7 @@ def test_s1_pharmacist_asks_for_information(page, territory, time_machine):
         ResponseType.INFORMATION,
         ResponseType.ORIENTATION,
     ]
-    assert all(r.given_by == assistant for r in responses)
+    assert all(r.given_by == front_desk for r in responses)
     orientation = responses[1]
     assert {s.provider_name for s in orientation.services.all()} == {
         "Les Repas de la Pévèle",
@@ -196,4 +196,4 @@ def test_s1_pharmacist_asks_for_information(page, territory, time_machine):
         "answered",
         "closed",
     ]
-    assert {e.actor for e in events} == {assistant}
+    assert {e.actor for e in events} == {front_desk}

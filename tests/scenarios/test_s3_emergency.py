@@ -120,7 +120,8 @@ def test_s3_urgent_request_answered_the_same_evening(page, territory, time_machi
 
     # The episode, from the person's page.
     section(page, "personne").get_by_role("link", name="M. René DUFOUR").click()
-    page.get_by_role("link", name="Accompagnement").first.click()
+    page.get_by_role("link", name="Accompagnement (coordination renforcée)", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Accompagnement (coordination renforcée)")
     expect(main(page)).to_contain_text("Urgence")
     expect(main(page)).to_contain_text("le 20/11/2026")
     screenshot(page, "s3-4-accompagnement")

@@ -140,7 +140,7 @@ def test_s4_carer_request_consent_later_and_case_management(page, territory, tim
     # The episode shows the case manager's caseload against the target.
     section(page, "personne").get_by_role("link", name="Mme Jeanne ROUX").click()
     expect(page.locator("h1")).to_have_text("Mme Jeanne ROUX")
-    page.get_by_role("link", name="Gestion de cas").click()
+    page.get_by_role("link", name="Gestion de cas", exact=True).click()
     expect(page.locator("h1")).to_have_text("Gestion de cas")
     target = settings.APPUI_CASELOAD_TARGET_CASE_MANAGER
     expect(main(page)).to_contain_text(
@@ -161,7 +161,7 @@ def test_s4_carer_request_consent_later_and_case_management(page, territory, tim
     expect(gp_section).to_contain_text("Dr Claire Morel a été informé·e le 19/11/2026")
 
     # --- Stored outcome --------------------------------------------------------------------------
-    assistant = User.objects.get(email=email("accueil"))
+    front_desk = User.objects.get(email=email("accueil"))
     case_manager = User.objects.get(email=email("gestion-de-cas"))
     support_request.refresh_from_db()
     person = support_request.person
@@ -207,7 +207,7 @@ def test_s4_carer_request_consent_later_and_case_management(page, territory, tim
 
     events = events_of(support_request)
     assert [(e.verb, e.actor) for e in events] == [
-        ("created", assistant),
+        ("created", front_desk),
         ("taken_in_analysis", case_manager),
         ("agreement_recorded", case_manager),
         ("answered", case_manager),

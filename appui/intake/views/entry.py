@@ -33,25 +33,7 @@ from ..models import RequestReason, SupportRequest
 #: The request being typed, kept while the user creates the person on the persons page.
 DRAFT_KEY = "appui_request_draft"
 #: Fields of the request form carried from one rendering to the next (searches, picks).
-CARRIED = [
-    "person",
-    "channel",
-    "received_at",
-    "urgency",
-    "requester_kind",
-    "requester_professional",
-    "requester_organisation",
-    "requester_name",
-    "requester_relationship",
-    "requester_contact",
-    "gp_known",
-    "description",
-    "person_informed",
-    "person_agrees",
-    "gp_may_be_informed",
-    "person_q",
-    "requester_q",
-]
+CARRIED = [*RequestForm.Meta.fields, "person_q", "requester_q"]
 
 
 def is_partner(membership) -> bool:
