@@ -108,6 +108,7 @@ def browser():
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
+                "--lang=fr-FR",
             ],
         )
         yield browser

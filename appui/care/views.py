@@ -26,7 +26,8 @@ def episode_detail(request, pk):
             "can_view_request": bool(episode.request_id)
             and can(request.membership, "support_request", "view", episode.request),
             "referent_caseload": services.caseloads(episode.referent)["referent"]
-            if episode.referent_id
+            # A case manager who is also the référente is counted once, against her own target.
+            if episode.referent_id and episode.referent_id != episode.case_manager_id
             else None,
             "case_manager_caseload": services.caseloads(episode.case_manager)["case_manager"]
             if episode.case_manager_id

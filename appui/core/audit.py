@@ -26,6 +26,8 @@ _current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar(
 class AuditContext:
     user_id: int | None = None
     user_label: str = ""
+    #: How events name the actor (their full name; the access log keeps the login in user_label).
+    user_name: str = ""
     role: str = ""
     organisation_id: int | None = None
     path: str = ""

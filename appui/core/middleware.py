@@ -20,6 +20,7 @@ class AuditMiddleware:
         context = audit.AuditContext(
             user_id=user.pk if authenticated else None,
             user_label=user.email if authenticated else "",
+            user_name=str(user) if authenticated else "",
             role=membership.role if membership else "",
             organisation_id=membership.organisation_id if membership else None,
             path=request.get_full_path(),

@@ -221,7 +221,9 @@ def record_event(subject, verb: str, actor=None, **data) -> Event:
     actor_id = actor.pk if actor is not None else (context.user_id if context else None)
     return Event.objects.create(
         actor_id=actor_id,
-        actor_label=str(actor) if actor is not None else (context.user_label if context else ""),
+        actor_label=str(actor)
+        if actor is not None
+        else ((context.user_name or context.user_label) if context else ""),
         role=context.role if context else "",
         organisation_id=context.organisation_id if context else None,
         subject_type=subject._meta.label_lower,

@@ -4,7 +4,7 @@ closing, contact, information of the GP. They only read input; the rules live in
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
@@ -232,9 +232,14 @@ class ResponseForm(DsfrBaseForm):
 
     def __init__(self, *args, service_ids=(), case_managers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["services"].queryset = Service.objects.filter(
-            pk__in=list(service_ids)
-        ).select_related("organisation", "professional", "commune")
+        # Ticked services first, then the search's ranking (covering the person's commune first).
+        service_ids = list(service_ids)
+        rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(service_ids)])
+        self.fields["services"].queryset = (
+            Service.objects.filter(pk__in=service_ids)
+            .select_related("organisation", "professional", "commune")
+            .order_by(rank if service_ids else "pk")
+        )
         self.fields["case_manager"].queryset = case_managers
         self.fields["need_theme"].choices = [("", "Aucun besoin non couvert")] + theme_choices()
 

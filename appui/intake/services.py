@@ -366,10 +366,13 @@ def gp_letter_body(request: SupportRequest, responses=None) -> str:
     lines = []
     lines.append(f"Docteur {gp.first_name} {gp.last_name}," if gp else "Docteur,")
     lines.append("")
-    birth = f", né·e le {person.birth_date:%d/%m/%Y}" if person is not None else ""
+    patient, born = {"F": ("patiente", "née"), "M": ("patient", "né")}.get(
+        person.sex if person is not None else "", ("patient·e", "né·e")
+    )
+    birth = f", {born} le {person.birth_date:%d/%m/%Y}" if person is not None else ""
     lines.append(
         f"Le {dac.name} (dispositif d'appui à la coordination) a reçu le "
-        f"{_date(request.received_at)} une demande d'appui concernant votre patient·e "
+        f"{_date(request.received_at)} une demande d'appui concernant votre {patient} "
         f"{person.display_name if person is not None else ''}{birth}."
     )
     if person is not None and person.ins:
@@ -560,7 +563,7 @@ def build_timeline(events, responses, contacts, screenings, letters, users=None)
             "situation complexe" if screening.is_positive else "pas de complexité au sens légal"
         )
         details = [
-            f"{group} : " + ", ".join(labels).lower()
+            f"{group} : " + ", ".join(lcfirst(label) for label in labels)
             for group, labels in criteria_by_group(screening.criteria)
         ]
         entries.append(

@@ -333,6 +333,10 @@ def give_response(
     if locked.assigned_to_id is None:
         locked.assigned_to_id = membership.user_id
         fields.append("assigned_to")
+    if response_type == ResponseType.REFUSED_BY_PERSON:
+        # The refusal is the person's answer to the DAC's involvement.
+        locked.person_informed, locked.person_agrees = Answer.YES, Answer.NO
+        fields += ["person_informed", "person_agrees"]
     locked.save(update_fields=fields)
     _event(
         membership,

@@ -71,7 +71,7 @@ class Relationship(models.TextChoices):
 
 class LegalMeasure(models.TextChoices):
     NONE = "", "Aucune"
-    PARENTAL_AUTHORITY = "parental_authority", "Autorité parentale (mineur)"
+    PARENTAL_AUTHORITY = "parental_authority", "Autorité parentale"
     GUARDIANSHIP = "guardianship", "Tutelle"
     CURATORSHIP = "curatorship", "Curatelle"
     FAMILY_AUTHORISATION = "family_authorisation", "Habilitation familiale"

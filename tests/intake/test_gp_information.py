@@ -125,7 +125,7 @@ def test_message_summarises_the_request_and_the_answer(staff, dac, gp):
         "Docteur Claire Morel,",
         "Le DAC Scarpe-Escaut (dispositif d'appui à la coordination)",
         "Mme Jeanne ROUX",
-        f"né·e le {request.person.birth_date:%d/%m/%Y}",
+        f"votre patiente Mme Jeanne ROUX, née le {request.person.birth_date:%d/%m/%Y}",
         f"Demande n° {request.number}",
         "de : Sophie Roux (fille)",
         "Motifs : Chutes répétées.",

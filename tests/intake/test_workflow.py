@@ -491,3 +491,18 @@ def test_a_person_of_another_dac_cannot_be_attached(staff, dac):
         workflow.attach_person(staff, request, PersonFactory())
     request.refresh_from_db()
     assert request.person is None
+
+
+@pytest.mark.django_db
+def test_a_refusal_records_the_person_s_answer():
+    dac = OrganisationFactory(dac=True)
+    staff = MembershipFactory(organisation=dac, role=Role.COORDINATOR)
+    request = SupportRequestFactory(dac=dac, person_informed="unknown", person_agrees="unknown")
+    workflow.give_response(staff, request, ResponseType.REFUSED_BY_PERSON, "Refus exprimé.")
+    request.refresh_from_db()
+    assert (request.status, request.person_informed, request.person_agrees) == (
+        "refused",
+        "yes",
+        "no",
+    )
+    assert request.closed_at is not None

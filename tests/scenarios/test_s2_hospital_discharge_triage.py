@@ -147,7 +147,7 @@ def test_s2_hospital_discharge_screened_and_accompanied(page, territory, time_ma
     expect(page.locator("h1")).to_contain_text("Information au médecin traitant")
     letter = page.get_by_role("article", name="Message au médecin traitant")
     expect(letter).to_contain_text("Docteur Claire Morel,")
-    expect(letter).to_contain_text("M. Ahmed BENALI, né·e le 11/02/1954")
+    expect(letter).to_contain_text("votre patient M. Ahmed BENALI, né le 11/02/1954")
     expect(letter).to_contain_text("reçue par messagerie sécurisée de santé")
     expect(letter).to_contain_text("Mme Nadia Benkhaled")
     expect(letter).to_contain_text("accompagnement (coordination renforcée)")

@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from appui.core.enums import Role
 from appui.core.models import Event
 from appui.core.permissions import can, require, scope
 from appui.directory.models import Service, UnmetNeed
@@ -404,6 +405,8 @@ def request_respond(request, pk):
         "level": last.suggested_level if last else support_request.level,
         "need_commune": person.commune.insee_code if person and person.commune_id else "",
         "q": q,
+        # A case manager answering "gestion de cas" usually takes the situation herself.
+        "case_manager": request.user.pk if request.membership.role == Role.CASE_MANAGER else None,
     }
     if searching:
         initial.update(

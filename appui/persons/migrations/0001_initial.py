@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
                 ('is_carer', models.BooleanField(default=True, verbose_name='aidant·e')),
                 ('is_main_carer', models.BooleanField(default=False, verbose_name='aidant·e principal·e')),
                 ('is_legal_representative', models.BooleanField(default=False, verbose_name='représentant·e légal·e')),
-                ('legal_measure', models.CharField(blank=True, choices=[('', 'Aucune'), ('parental_authority', 'Autorité parentale (mineur)'), ('guardianship', 'Tutelle'), ('curatorship', 'Curatelle'), ('family_authorisation', 'Habilitation familiale'), ('future_mandate', 'Mandat de protection future'), ('judicial_safeguard', 'Sauvegarde de justice')], max_length=30, verbose_name='mesure')),
+                ('legal_measure', models.CharField(blank=True, choices=[('', 'Aucune'), ('parental_authority', 'Autorité parentale'), ('guardianship', 'Tutelle'), ('curatorship', 'Curatelle'), ('family_authorisation', 'Habilitation familiale'), ('future_mandate', 'Mandat de protection future'), ('judicial_safeguard', 'Sauvegarde de justice')], max_length=30, verbose_name='mesure')),
                 ('lives_with_person', models.BooleanField(default=False, verbose_name='vit avec la personne')),
                 ('phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='adresse électronique')),
