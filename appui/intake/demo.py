@@ -41,13 +41,15 @@ def _working_day(days_ago: int) -> int:
 class Demo:
     def __init__(self, dac):
         self.dac = dac
-        self.staff = {
-            m.role: m
-            for m in Membership.objects.filter(organisation=dac, is_active=True)
+        # One member per role: the first account holding it (the director also coordinates).
+        self.staff = {}
+        for membership in (
+            Membership.objects.filter(organisation=dac, is_active=True)
             .select_related("user", "organisation")
             .order_by("pk")
-            if m.user.email.endswith(DOMAIN)
-        }
+        ):
+            if membership.user.email.endswith(DOMAIN):
+                self.staff.setdefault(membership.role, membership)
         services.ensure_default_reasons(dac)
         self.reasons = {r.label: r for r in RequestReason.objects.filter(dac=dac)}
         self.persons = {

@@ -63,6 +63,7 @@ def create_request(membership, request: SupportRequest, reasons=()) -> SupportRe
     record_event(
         request,
         "created",
+        actor=membership.user,
         channel=request.channel,
         urgency=request.urgency,
         requester_kind=request.requester_kind,
