@@ -1,4 +1,4 @@
-"""Demo requests of DAC Scarpe-Escaut: the journeys of SCENARIOS.md at their stage, and a queue
+"""Demo requests of DAC Scarpe-Escaut: the user journeys (S1–S8) at their stage, and a queue
 of ordinary requests (new, overdue, in analysis, answered, referred, refused, closed).
 
 Every step goes through the same services as the pages, at the date it happened (the clock is

@@ -1,4 +1,4 @@
-"""Demo persons of DAC Scarpe-Escaut: the people of the journeys (SCENARIOS.md) and others.
+"""Demo persons of DAC Scarpe-Escaut: the people of the user journeys (S1–S8) and others.
 
 Fictional names, dates and numbers. A NIR is given only where the journey needs a qualified
 identity; it is built with a valid key. One pair of near-identical records shows the duplicate

@@ -1,4 +1,4 @@
-"""Scenario tests replay the journeys of SCENARIOS.md in Chromium, on the demo territory and
+"""Scenario tests replay the user journeys (S1–S8) in Chromium, on the demo territory and
 directory (the persons and requests of each journey are created by the test, as users would)."""
 
 from io import StringIO
