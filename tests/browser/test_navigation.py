@@ -34,7 +34,11 @@ def test_each_role_logs_in_and_sees_its_navigation(page, role):
         page.get_by_role("navigation", name="Menu principal").get_by_role(
             "link", name=label
         ).click()
-        assert page.locator("h1").count() == 1
+        # Wait for the section's page (the click starts a navigation; asserting at once races it).
+        expect(
+            page.get_by_role("navigation", name="Menu principal").locator("[aria-current='page']")
+        ).to_have_text(label)
+        expect(page.locator("h1")).to_have_count(1)
         assert "Erreur" not in page.locator("h1").inner_text()
 
 
