@@ -1,4 +1,7 @@
+import datetime
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 from stdnum import luhn
 
@@ -243,3 +246,181 @@ class GpInformationFactory(DjangoModelFactory):
     request = factory.SubFactory(SupportRequestFactory)
     gp = factory.SubFactory(ProfessionalFactory)
     body = "Docteur,\n\nLe DAC a reçu une demande d'appui concernant votre patient·e."
+
+
+# --- Care: episodes, assessments, PPCS, meetings, follow-up, alerts ----------------------------
+
+
+class ConsentFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.Consent"
+
+    episode = factory.SubFactory(CareEpisodeFactory)
+    informed_by = factory.SubFactory(UserFactory)
+    informed_how = "home_visit"
+    informed_on = factory.LazyFunction(lambda: datetime.date.today())
+    answer = "agrees"
+    recorded_by = factory.SelfAttribute("informed_by")
+
+
+class LevelChangeFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.LevelChange"
+
+    episode = factory.SubFactory(CareEpisodeFactory)
+    level = factory.SelfAttribute("episode.level")
+
+
+class AssessmentFormFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.AssessmentForm"
+
+    code = factory.Sequence(lambda n: f"grille-{n}")
+    title = factory.Sequence(lambda n: f"Grille {n}")
+    kind = "other"
+    definition = factory.LazyFunction(
+        lambda: {
+            "domains": [
+                {
+                    "code": "health",
+                    "label": "Santé",
+                    "questions": [
+                        {"code": "q1", "label": "Pathologies", "type": "text"},
+                    ],
+                }
+            ]
+        }
+    )
+
+
+class AssessmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.Assessment"
+
+    episode = factory.SubFactory(CareEpisodeFactory)
+    form = factory.SubFactory(AssessmentFormFactory)
+    place = "home"
+    author = factory.SubFactory(UserFactory)
+
+
+class NeedFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.Need"
+
+    episode = factory.SubFactory(CareEpisodeFactory)
+    domain = "health"
+    description = factory.Sequence(lambda n: f"Besoin {n}")
+
+
+class CarePlanFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.CarePlan"
+
+    episode = factory.SubFactory(CareEpisodeFactory)
+
+
+class CarePlanVersionFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.CarePlanVersion"
+
+    plan = factory.SubFactory(CarePlanFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    situation = "Situation complexe au domicile."
+
+    class Params:
+        active = factory.Trait(status="active")
+
+
+class GoalFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.Goal"
+
+    plan_version = factory.SubFactory(CarePlanVersionFactory)
+    title = factory.Sequence(lambda n: f"Objectif {n}")
+
+
+class ActionFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.Action"
+
+    plan_version = factory.SubFactory(CarePlanVersionFactory)
+    goal = factory.SubFactory(GoalFactory, plan_version=factory.SelfAttribute("..plan_version"))
+    kind = "care"
+    description = factory.Sequence(lambda n: f"Action {n}")
+    responsible_label = "Infirmière libérale"
+
+
+class MeetingFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.Meeting"
+
+    dac = factory.SubFactory(OrganisationFactory, dac=True)
+    held_at = factory.LazyFunction(lambda: timezone.now())
+    title = "Concertation"
+    organised_by = factory.SubFactory(UserFactory)
+
+
+class MeetingParticipantFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.MeetingParticipant"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    name = factory.Sequence(lambda n: f"Participant {n}")
+
+
+class MeetingSituationFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.MeetingSituation"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    episode = factory.SubFactory(CareEpisodeFactory, dac=factory.SelfAttribute("..meeting.dac"))
+
+
+class HomeVisitFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.HomeVisit"
+
+    episode = factory.SubFactory(CareEpisodeFactory)
+    planned_at = factory.LazyFunction(lambda: timezone.now())
+    staff = factory.SubFactory(UserFactory)
+    purpose = "Visite de suivi"
+
+
+class HospitalStayFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.HospitalStay"
+
+    episode = factory.SubFactory(CareEpisodeFactory)
+    establishment_label = "Centre hospitalier"
+    admitted_on = factory.LazyFunction(lambda: datetime.date.today())
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class DischargeTaskFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.DischargeTask"
+
+    stay = factory.SubFactory(HospitalStayFactory)
+    description = "Infirmière à domicile prévenue"
+
+
+class AdverseEventFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.AdverseEvent"
+
+    episode = factory.SubFactory(CareEpisodeFactory)
+    kind = "unplanned_hospitalisation"
+    occurred_on = factory.LazyFunction(lambda: datetime.date.today())
+    description = "Réhospitalisation en urgence"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class AlertFactory(DjangoModelFactory):
+    class Meta:
+        model = "care.Alert"
+
+    episode = factory.SubFactory(CareEpisodeFactory)
+    dac = factory.SelfAttribute("episode.dac")
+    kind = "no_contact"
+    key = factory.Sequence(lambda n: f"test:{n}")
+    message = "Pas de contact depuis 30 jours"

@@ -5,18 +5,25 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
 
-from appui.core.permissions import scope
-from appui.persons.models import Person
+from appui.core.permissions import require, scope
 
 from .enums import EpisodeStatus
 from .models import CareEpisode
 
 
 def episodes_in_reach(membership, action="view"):
-    """The episodes of the persons the membership may reach (the person's rights decide)."""
-    persons = scope(membership, "person", action, Person.objects.all())
-    return CareEpisode.objects.filter(person__in=persons)
+    """The episodes the membership may reach for `action` (the `care` row of the matrix)."""
+    return scope(membership, "care", action, CareEpisode.objects.all())
+
+
+def episode_for(membership, pk, action="view", queryset=None) -> CareEpisode:
+    """The episode `pk` if the membership may do `action` on it: 403 when the role may never,
+    404 when this episode is out of reach. Every page of an episode starts here."""
+    require(membership, "care", action)
+    queryset = CareEpisode.objects.all() if queryset is None else queryset
+    return get_object_or_404(scope(membership, "care", action, queryset), pk=pk)
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,23 @@
+"""The episode page (dossier de coordination) and the episode's own actions."""
+
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from appui.core.models import Event
-from appui.core.permissions import can, require
+from appui.core.permissions import can
 
-from . import services
+from .. import services
+from ..sections import render_sections
 
 
 @login_required
 def episode_detail(request, pk):
-    require(request.membership, "person", "view")
-    episode = get_object_or_404(
-        services.episodes_in_reach(request.membership).select_related(
-            "person", "request", "referent", "case_manager"
+    episode = services.episode_for(
+        request.membership,
+        pk,
+        queryset=services.CareEpisode.objects.select_related(
+            "person", "request", "referent", "case_manager", "previous"
         ),
-        pk=pk,
     )
     history = Event.objects.filter(subject_type="care.careepisode", subject_id=str(pk))[:20]
     return render(
@@ -23,6 +26,8 @@ def episode_detail(request, pk):
         {
             "episode": episode,
             "history": history,
+            "sections": render_sections(request, episode),
+            "can_change": can(request.membership, "care", "change", episode),
             "can_view_request": bool(episode.request_id)
             and can(request.membership, "support_request", "view", episode.request),
             "referent_caseload": services.caseloads(episode.referent)["referent"]
@@ -34,3 +39,6 @@ def episode_detail(request, pk):
             else None,
         },
     )
+
+
+urlpatterns = []

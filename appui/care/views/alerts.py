@@ -1,0 +1,3 @@
+"""Pages of the alerts part of the episode."""
+
+urlpatterns = []

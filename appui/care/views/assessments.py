@@ -1,0 +1,3 @@
+"""Pages of the assessments part of the episode."""
+
+urlpatterns = []

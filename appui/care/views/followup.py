@@ -1,0 +1,3 @@
+"""Pages of the followup part of the episode."""
+
+urlpatterns = []

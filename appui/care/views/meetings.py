@@ -1,0 +1,3 @@
+"""Pages of the meetings part of the episode."""
+
+urlpatterns = []

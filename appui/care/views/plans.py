@@ -1,0 +1,3 @@
+"""Pages of the plans part of the episode."""
+
+urlpatterns = []
