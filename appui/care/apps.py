@@ -11,13 +11,22 @@ class CareConfig(AppConfig):
         from appui.persons.merge import register_person_relation
         from appui.persons.panels import register_panel
 
-        from . import signals  # noqa: F401  (opens an episode when a request becomes one)
+        from . import (
+            alerts,
+            assessments,
+            caseload,
+            followup,
+            meetings,
+            plans,
+            services,
+            signals,  # noqa: F401  (opens an episode when a request becomes one)
+        )
         from .models import CareEpisode
         from .scopes import episode_scope
-        from .services import person_panel
 
         register_scope("care", episode_scope)
         register_person_relation(CareEpisode, "person")
-        register_panel("care", 30, "care/_person_panel.html", person_panel)
-        # The blocks of the episode page, one per part of the follow-up.
-        from . import section_registry  # noqa: F401
+        register_panel("care", 30, "care/_person_panel.html", services.person_panel)
+        # Each part of the follow-up adds its blocks of the episode page, home panels, verbs.
+        for part in (services, assessments, meetings, plans, followup, alerts, caseload):
+            part.register()

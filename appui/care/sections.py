@@ -1,7 +1,7 @@
 """Blocks of the episode page (the "dossier de coordination"), one per part of the follow-up.
 
-Each part (consent, assessments, concertation, PPCS, follow-up, alerts) registers a block from
-`CareConfig.ready()`:
+Each part (consent, assessments, concertation, PPCS, follow-up, alerts) registers a block from its
+module's `register()` (called by `CareConfig.ready()`):
 
     register_section("plan", 40, "care/plan/_section.html", plan_section)
 

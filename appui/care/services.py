@@ -58,3 +58,14 @@ def person_panel(request, person) -> dict:
     """The person page's "Accompagnements" section (the page already checked the person's right)."""
     episodes = CareEpisode.objects.filter(person=person).select_related("referent", "case_manager")
     return {"episodes": list(episodes)}
+
+
+# French labels of the episode's event verbs (added to the shared table at start-up).
+VERBS: dict[str, str] = {}
+
+
+def register() -> None:
+    """Called once from CareConfig.ready(): add the episode's blocks and verb labels."""
+    from appui.core.models import VERB_LABELS
+
+    VERB_LABELS.update(VERBS)

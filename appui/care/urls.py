@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import alerts, assessments, episodes, followup, meetings, plans
+from .views import alerts, assessments, caseload, episodes, followup, meetings, plans
 
 app_name = "care"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     *plans.urlpatterns,
     *followup.urlpatterns,
     *alerts.urlpatterns,
+    *caseload.urlpatterns,
 ]
