@@ -1,3 +1,19 @@
 """Pages of the meetings part of the episode."""
 
-urlpatterns = []
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import path
+
+from .. import services
+
+
+@login_required
+def episode_meetings(request, pk):
+    # Placeholder until this part's pages are built: the episode's tab exists.
+    episode = services.episode_for(request.membership, pk)
+    return render(request, "care/_tab_placeholder.html", {"episode": episode, "current": "meetings"})
+
+
+urlpatterns = [
+    path("accompagnements/<int:pk>/concertations/", episode_meetings, name="episode_meetings"),
+]

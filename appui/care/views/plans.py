@@ -1,3 +1,19 @@
 """Pages of the plans part of the episode."""
 
-urlpatterns = []
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import path
+
+from .. import services
+
+
+@login_required
+def plan_detail(request, pk):
+    # Placeholder until this part's pages are built: the episode's tab exists.
+    episode = services.episode_for(request.membership, pk)
+    return render(request, "care/_tab_placeholder.html", {"episode": episode, "current": "plans"})
+
+
+urlpatterns = [
+    path("accompagnements/<int:pk>/ppcs/", plan_detail, name="plan_detail"),
+]
