@@ -17,6 +17,7 @@ class Section:
 SECTIONS = (
     Section("Demandes", "intake:queue", (("support_request", "list"),)),
     Section("Personnes", "persons:list", (("person", "list"),)),
+    Section("Accompagnements", "care:episode_list", (("care", "list"),)),
     Section("Répertoire", "directory:search", (("directory", "list"),)),
     Section("Pilotage", "core:steering", (("indicator", "view"), ("regional_indicator", "view"))),
     Section("Administration", "core:administration", (("access_log", "list"), ("account", "list"))),

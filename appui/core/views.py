@@ -23,6 +23,7 @@ from .permissions import can
 SECTION_TEXTS = {
     "Demandes": "Enregistrer et suivre les demandes d'appui : accueil, analyse, réponse.",
     "Personnes": "Retrouver les personnes accompagnées, leur identité et leur dossier de coordination.",
+    "Accompagnements": "Suivre les personnes accompagnées : évaluations, PPCS, alertes, files actives.",
     "Répertoire": "Trouver la ressource du territoire : structures, professionnels, services.",
     "Pilotage": "Suivre l'activité : file active, délais, indicateurs du CPOM, vue régionale.",
     "Administration": "Comptes, rôles et journal des accès aux données personnelles.",

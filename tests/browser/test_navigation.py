@@ -6,12 +6,19 @@ from tests.browser.conftest import log_in, screenshot
 from tests.factories import MembershipFactory
 
 EXPECTED_NAVIGATION = {
-    Role.ASSISTANT: ["Demandes", "Personnes", "Répertoire"],
-    Role.COORDINATOR: ["Demandes", "Personnes", "Répertoire"],
-    Role.CASE_MANAGER: ["Demandes", "Personnes", "Répertoire"],
-    Role.SUPPORT_PHYSICIAN: ["Demandes", "Personnes", "Répertoire"],
-    Role.DIRECTOR: ["Demandes", "Personnes", "Répertoire", "Pilotage", "Administration"],
-    Role.PARTNER: ["Demandes", "Personnes", "Répertoire"],
+    Role.ASSISTANT: ["Demandes", "Personnes", "Accompagnements", "Répertoire"],
+    Role.COORDINATOR: ["Demandes", "Personnes", "Accompagnements", "Répertoire"],
+    Role.CASE_MANAGER: ["Demandes", "Personnes", "Accompagnements", "Répertoire"],
+    Role.SUPPORT_PHYSICIAN: ["Demandes", "Personnes", "Accompagnements", "Répertoire"],
+    Role.DIRECTOR: [
+        "Demandes",
+        "Personnes",
+        "Accompagnements",
+        "Répertoire",
+        "Pilotage",
+        "Administration",
+    ],
+    Role.PARTNER: ["Demandes", "Personnes", "Accompagnements", "Répertoire"],
     Role.REGIONAL_PILOT: ["Répertoire", "Pilotage"],
     Role.ADMIN: ["Répertoire", "Administration"],
 }

@@ -11,7 +11,9 @@ from .. import services
 def assessment_list(request, pk):
     # Placeholder until this part's pages are built: the episode's tab exists.
     episode = services.episode_for(request.membership, pk)
-    return render(request, "care/_tab_placeholder.html", {"episode": episode, "current": "assessments"})
+    return render(
+        request, "care/_tab_placeholder.html", {"episode": episode, "current": "assessments"}
+    )
 
 
 urlpatterns = [

@@ -11,7 +11,9 @@ from .. import services
 def episode_meetings(request, pk):
     # Placeholder until this part's pages are built: the episode's tab exists.
     episode = services.episode_for(request.membership, pk)
-    return render(request, "care/_tab_placeholder.html", {"episode": episode, "current": "meetings"})
+    return render(
+        request, "care/_tab_placeholder.html", {"episode": episode, "current": "meetings"}
+    )
 
 
 urlpatterns = [
