@@ -82,7 +82,10 @@ def _question_field(question: dict) -> forms.Field:
             error_messages={"invalid_choice": "Choisissez une des réponses proposées."},
             **common,
         )
-    field.template_name = QUESTION_RADIO if isinstance(field, forms.ChoiceField) else QUESTION_INPUT
+    # Rendered by the page's own snippet (the form renderer only sees the DSFR templates).
+    field.question_template = (
+        QUESTION_RADIO if isinstance(field, forms.ChoiceField) else QUESTION_INPUT
+    )
     field.needed = bool(question.get("required"))
     return field
 
@@ -165,7 +168,7 @@ class AssessmentFillForm(StartAssessmentForm):
                     widget=forms.Textarea(attrs={"rows": 3}),
                     help_text="Un problème ou besoin par ligne ; ils seront repris dans le PPCS.",
                 )
-                self.fields[needs_name].template_name = QUESTION_INPUT
+                self.fields[needs_name].question_template = QUESTION_INPUT
                 self.fields[needs_name].needed = False
             self.domains.append((domain, names, needs_name))
 
@@ -176,7 +179,10 @@ class AssessmentFillForm(StartAssessmentForm):
                 "code": domain["code"],
                 "label": domain["label"],
                 "help": domain.get("help", ""),
-                "fields": [self[name] for name in names],
+                "fields": [
+                    {"field": self[name], "template": self.fields[name].question_template}
+                    for name in names
+                ],
                 "needs": self[needs_name] if needs_name else None,
             }
             for domain, names, needs_name in self.domains
