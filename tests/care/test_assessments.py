@@ -2,8 +2,10 @@
 and needs recorded, versioned grids whose old assessments stay readable."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from appui.care import assessments
@@ -75,6 +77,11 @@ def start(membership, episode, form, **fields):
 
 @pytest.mark.django_db
 def test_the_migration_installs_the_shipped_grids_once():
+    # Run the migration's function itself (a transactional test may have emptied the table).
+    migration = importlib.import_module("appui.care.migrations.0004_assessments_shipped_forms")
+    AssessmentForm.objects.filter(dac__isnull=True).delete()
+    migration.install(django_apps, None)
+    migration.install(django_apps, None)
     aggir_grid = AssessmentForm.objects.get(dac__isnull=True, code=assessments.AGGIR_CODE)
     multi = AssessmentForm.objects.get(dac__isnull=True, code=assessments.MULTIDIMENSIONAL_CODE)
     assert aggir_grid.kind == FormKind.AGGIR and aggir_grid.version == 1

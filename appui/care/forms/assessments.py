@@ -179,6 +179,7 @@ class AssessmentFillForm(StartAssessmentForm):
                 "code": domain["code"],
                 "label": domain["label"],
                 "help": domain.get("help", ""),
+                "compact": all(q["type"] in ("abc", "yes_no") for q in domain.get("questions", [])),
                 "fields": [
                     {"field": self[name], "template": self.fields[name].question_template}
                     for name in names
