@@ -406,7 +406,9 @@ def test_running_twice_raises_nothing_new(time_machine, episode_of):
     }
     events = Event.objects.filter(verb="alert_raised").count()
     assert events == 7
-    assert AccessLog.objects.filter(object_type="care.alert", action="create").count() == 7
+    logged = AccessLog.objects.filter(object_type="care.alert", action="create")
+    assert logged.count() == 7
+    assert set(logged.values_list("person_id", flat=True)) == {episode.person_id}
 
     second = compute_alerts()
     assert (second.raised_total, second.resolved, second.live) == (0, 0, 7)
@@ -426,6 +428,8 @@ def test_closing_the_episode_resolves_its_alerts(episode_of):
     assert live(episode) == []
     assert summary.resolved == 2  # no contact, no reassessment
     assert Event.objects.filter(verb="alert_resolved", subject_id=str(episode.pk)).count() == 2
+    updates = AccessLog.objects.filter(object_type="care.alert", action="update")
+    assert list(updates.values_list("person_id", flat=True)) == [episode.person_id] * 2
 
 
 @pytest.mark.django_db

@@ -88,6 +88,17 @@ def test_alert_list_is_paginated_and_bounded(
 
 
 @pytest.mark.django_db
+def test_the_director_sees_the_whole_dac_by_default(client, dac):
+    old_episode(dac, referent=MembershipFactory(organisation=dac).user)
+    compute_alerts()
+    director = MembershipFactory(organisation=dac, role=Role.DIRECTOR)
+    client.force_login(director.user)
+    text = client.get(LIST).content.decode()
+    assert "2 alertes" in text
+    assert "Seuils des alertes" in text
+
+
+@pytest.mark.django_db
 def test_alert_list_is_for_the_dac_staff(client):
     partner = MembershipFactory(role=Role.PARTNER)
     client.force_login(partner.user)

@@ -41,11 +41,17 @@ class AlertFilterForm(FilterForm):
         ],
     )
 
+    def __init__(self, *args, default_whose=MINE, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_whose = default_whose
+        self.fields["whose"].initial = default_whose
+
     def filters(self) -> dict:
-        """The chosen filters; by default the live alerts of the episodes the user follows."""
+        """The chosen filters; by default the live alerts of the episodes the user follows (or
+        of the whole DAC for whoever follows none: direction, assistants, physicians)."""
         data = self.cleaned_data if self.is_valid() else {}
         return {
-            "whose": data.get("whose") or MINE,
+            "whose": data.get("whose") or self.default_whose,
             "kind": data.get("kind") or "",
             "status": data.get("status") or LIVE,
         }

@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from appui.core.enums import Role
 from appui.core.mixins import paginate
 from appui.core.permissions import can, require
 
 from .. import alerts as service
 from ..enums import AlertStatus
-from ..forms.alerts import MINE, AcknowledgeForm, AlertFilterForm, CareSettingsForm
+from ..forms.alerts import ALL, MINE, AcknowledgeForm, AlertFilterForm, CareSettingsForm
 from ..forms.followup import add_errors
 from ..models import CareSettings
 
@@ -27,7 +28,8 @@ def _require_staff(membership) -> None:
 def alert_list(request):
     membership = request.membership
     _require_staff(membership)
-    form = AlertFilterForm(request.GET or None)
+    follows_episodes = membership.role in (Role.COORDINATOR, Role.CASE_MANAGER)
+    form = AlertFilterForm(request.GET or None, default_whose=MINE if follows_episodes else ALL)
     filters = form.filters()
     queryset = service.find_alerts(
         membership, mine=filters["whose"] == MINE, kind=filters["kind"], status=filters["status"]
