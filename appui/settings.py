@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "widget_tweaks",
     "dsfr",
+    "django_tasks",
+    "django_tasks_db",
     "appui.core",
     "appui.accounts",
     "appui.territory",
@@ -249,6 +251,9 @@ DSFR_MARK_OPTIONAL_FIELDS = True
 # Public holidays for working-day delays (the `holidays` package: "FR", with an optional
 # subdivision such as "Alsace-Moselle" where 26 December and Good Friday are off).
 APPUI_HOLIDAYS_SUBDIVISION = os.environ.get("APPUI_HOLIDAYS_SUBDIVISION", "") or None
+
+# Background tasks (django-tasks), queued in the database; `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Caseload targets shown next to a coordinator's or a case manager's active episodes.
 APPUI_CASELOAD_TARGET_COORDINATOR = int(os.environ.get("APPUI_CASELOAD_TARGET_COORDINATOR", "110"))
