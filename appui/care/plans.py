@@ -153,7 +153,7 @@ def responsible_of(action: Action) -> Responsible | None:
         pro = action.responsible_professional
         detail = pro.get_profession_display()
         if pro.specialty and pro.specialty.lower() != detail.lower():
-            detail = f"{detail} ({pro.specialty.lower()})"
+            detail = f"{detail}, {pro.specialty.lower()}"
         return Responsible(
             "professional", f"professional:{pro.pk}", pro.display_name, detail, pro.phone
         )
@@ -223,6 +223,16 @@ class PlanView:
     def intervenants(self) -> list[dict]:
         """The care circle named by the plan: the médecin traitant, then each responsible."""
         found: dict[str, dict] = {}
+        gp = self.gp
+        if gp is not None:
+            who = Responsible(
+                "professional",
+                f"professional:{gp.pk}",
+                gp.display_name,
+                "Médecin traitant",
+                self.gp_phone,
+            )
+            found[who.key] = {"who": who, "kinds": ["Suivi médical"]}
         for action in self.actions:
             who = action.who
             if who is None:
@@ -232,6 +242,14 @@ class PlanView:
             if label not in entry["kinds"]:
                 entry["kinds"].append(label)
         return list(found.values())
+
+    @property
+    def gp_channel(self) -> str:
+        return _phrase(self.version.get_gp_validation_channel_display())
+
+    @property
+    def agreement_how(self) -> str:
+        return _phrase(self.version.get_person_agreement_how_display())
 
     @property
     def legal_representatives(self) -> list[Carer]:
@@ -247,6 +265,11 @@ class PlanView:
     @property
     def overdue_count(self) -> int:
         return sum(1 for a in self.actions if a.is_overdue)
+
+
+def _phrase(label: str) -> str:
+    """A choice label inside a sentence: "Par téléphone" → "par téléphone" (acronyms kept)."""
+    return label[:1].lower() + label[1:] if label else ""
 
 
 def _annotate_action(action: Action, today) -> Action:
@@ -283,10 +306,12 @@ def load_version(version_pk: int) -> PlanView:
             "status_changed_by",
         )
     ]
+    goals_by_pk = {goal.pk: goal for goal in goals}
     by_goal: dict[int, list[Action]] = {}
     loose = []
     for action in actions:
-        if action.goal_id:
+        if action.goal_id in goals_by_pk:
+            action.goal = goals_by_pk[action.goal_id]  # no query per action for its goal
             by_goal.setdefault(action.goal_id, []).append(action)
         else:
             loose.append(action)
