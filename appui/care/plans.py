@@ -72,6 +72,13 @@ SYNTHESIS_FIELDS = ("situation", "wishes", "preferences", "difficulties", "usefu
 EDITABLE_FIELDS = (*SYNTHESIS_FIELDS, "review_on")
 #: Actions still expected (an overdue action is one of these past its due date).
 OPEN_ACTION_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
+#: Action statuses as counted words (singular, plural).
+STATUS_WORDS = {
+    ActionStatus.PLANNED: ("prévue", "prévues"),
+    ActionStatus.IN_PROGRESS: ("en cours", "en cours"),
+    ActionStatus.DONE: ("réalisée", "réalisées"),
+    ActionStatus.NOT_DONE: ("non réalisée", "non réalisées"),
+}
 #: How a validation or an agreement reaches the DAC when staff record it.
 RECORDED_CHANNELS = [c for c in InformationChannel if c != InformationChannel.IN_APP]
 
@@ -261,6 +268,16 @@ class PlanView:
         for action in self.actions:
             counts[action.status] += 1
         return counts
+
+    @property
+    def status_summary(self) -> list[str]:
+        """ "3 prévues", "1 réalisée"… (statuses with no action left out)."""
+        counts = self.status_counts
+        return [
+            f"{counts[value]} {STATUS_WORDS[value][counts[value] > 1]}"
+            for value in ActionStatus.values
+            if counts[value]
+        ]
 
     @property
     def overdue_count(self) -> int:
@@ -1360,15 +1377,6 @@ def compare_versions(old_version, new_version) -> Comparison:
 
 
 # --- The episode page's block --------------------------------------------------------------------
-
-
-#: Action statuses as counted words (singular, plural).
-STATUS_WORDS = {
-    ActionStatus.PLANNED: ("prévue", "prévues"),
-    ActionStatus.IN_PROGRESS: ("en cours", "en cours"),
-    ActionStatus.DONE: ("réalisée", "réalisées"),
-    ActionStatus.NOT_DONE: ("non réalisée", "non réalisées"),
-}
 
 
 def plan_section(request, episode) -> dict:

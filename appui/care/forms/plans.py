@@ -397,7 +397,7 @@ class GpValidationForm(DsfrBaseForm):
     """The médecin traitant validates in Appui."""
 
     comment = forms.CharField(
-        label="Commentaire (facultatif)",
+        label="Commentaire",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Une remarque pour l'équipe du DAC et les intervenants.",

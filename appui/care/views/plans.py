@@ -2,6 +2,8 @@
 each form works as a page of its own and inside the plan page), submission, validation by the
 médecin traitant, the person's agreement, the follow-up of actions, comparison, PDF."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -64,6 +66,9 @@ def _done(request, url: str, message: str):
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
+        if urlsplit(request.htmx.current_url or "").path == urlsplit(url).path:
+            # Same page, another anchor: the browser would only scroll; reload it.
+            response["HX-Refresh"] = "true"
         return response
     return redirect(url)
 
