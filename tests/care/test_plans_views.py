@@ -350,3 +350,19 @@ def test_plan_page_queries_stay_bounded_on_a_large_plan(
     with django_assert_max_num_queries(20):
         response = client.get(url("plan_action_add", v2))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_assistant_reads_the_plan_but_does_not_edit_it(client, today):
+    s = make_setting()
+    version = build_plan(s, goals=1, actions_per_goal=1)
+    assistant = MembershipFactory(organisation=s.dac, role=Role.ASSISTANT)
+    client.force_login(assistant.user)
+    page = text(client.get(url("plan_version", version)))
+    assert "Action 1.1" in page and "Modifier la synthèse" not in page
+    assert client.get(url("plan_synthesis", version)).status_code == 403
+    response = client.post(
+        url("plan_goal_add", version), {"lock_version": version.lock_version, "title": "X"}
+    )
+    assert response.status_code == 403
+    assert version.goals.count() == 1
