@@ -358,7 +358,9 @@ def minutes_for(membership, meeting_pk, episode_pk=None) -> tuple[Meeting, list,
     from . import services
 
     if episode_pk is None:
-        meeting = meeting_for(membership, meeting_pk)
+        meeting = meeting_for(
+            membership, meeting_pk, queryset=Meeting.objects.select_related("organised_by")
+        )
         situations = list(meeting.situations.select_related("episode__person", "episode__referent"))
         participants = list(_participants(meeting))
         return meeting, situations, participants
