@@ -4,6 +4,7 @@ read input; the rules live in `care.meetings`."""
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from appui.core.forms import FilterForm
 from appui.intake.forms_triage import DATETIME_WIDGET, UserChoiceField
 
 
@@ -50,7 +51,10 @@ class CarerChoiceField(forms.ModelChoiceField):
         return f"{obj} — {obj.get_relationship_display().lower()} de {obj.person.display_name}"
 
 
-class ParticipantForm(DsfrBaseForm):
+class ParticipantForm(FilterForm):
+    """Which fields are needed depends on the kind of participant (the service says which are
+    missing): no field is marked "(Optionnel)" (see FilterForm)."""
+
     STAFF, PROFESSIONAL, CARER, OTHER = "staff", "professional", "carer", "other"
 
     kind = forms.ChoiceField(
@@ -79,7 +83,7 @@ class ParticipantForm(DsfrBaseForm):
     )
     carer = CarerChoiceField(label="Proche", required=False, queryset=None)
     name = forms.CharField(
-        label="Nom",
+        label="Nom de la personne ou de la structure",
         required=False,
         max_length=200,
         help_text="Une personne ou une structure absente du répertoire.",

@@ -150,10 +150,12 @@ def episode_detail(request, pk):
             and can(request.membership, "support_request", "view", episode.request),
             "referent_caseload": services.caseloads(episode.referent)["referent"]
             # A case manager who is also the référente is counted once, against her own target.
-            if episode.referent_id and episode.referent_id != episode.case_manager_id
+            if episode.is_open
+            and episode.referent_id
+            and episode.referent_id != episode.case_manager_id
             else None,
             "case_manager_caseload": services.caseloads(episode.case_manager)["case_manager"]
-            if episode.case_manager_id
+            if episode.is_open and episode.case_manager_id
             else None,
         },
     )
@@ -212,12 +214,12 @@ def episode_consent(request, pk):
     episode = _episode(request, pk)
     if not episode.is_open:
         return _closed(request, episode)
-    representatives = services.legal_representatives(episode.person)
+    representatives = list(services.legal_representatives(episode.person))
     form = ConsentForm(
         _data(request),
         initial={"informed_by": request.user.pk},
         team=services.team(episode.dac_id),
-        representatives=representatives,
+        representatives=services.legal_representatives(episode.person),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -243,9 +245,8 @@ def episode_consent(request, pk):
         "avec qui l'a informée, quand et comment.",
         submit="Enregistrer la réponse",
         template="care/episode/consent.html",
-        representative_required=services.needs_representative(
-            episode.person, list(representatives)
-        ),
+        representative_required=services.needs_representative(episode.person, representatives),
+        representatives_exist=bool(representatives),
     )
 
 

@@ -162,6 +162,9 @@ def meeting_detail(request, pk):
     history = list(
         Event.objects.filter(subject_type="care.meeting", subject_id=str(pk))[:HISTORY_LENGTH]
     )
+    for event in history:
+        # Participants are named in the event (they may have left the list since).
+        event.details = (event.data or {}).get("label", "")
     return render(
         request,
         "care/meetings/detail.html",
