@@ -72,7 +72,10 @@ def test_episode_from_opening_to_exit_and_a_reopening(page):
     screenshot(page, "episode-1-ouverture")
     page.get_by_role("button", name="Ouvrir l'accompagnement").click()
     expect(page.get_by_role("status").first).to_contain_text("Accompagnement ouvert")
-    expect(page.get_by_role("heading", level=1)).to_have_text("M. Ahmed BENALI")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Accompagnement (coordination renforcée)"
+    )
+    expect(main).to_contain_text("M. Ahmed BENALI")
     expect(main).to_contain_text("Consentement de la personne à recueillir")
     expect(main).to_contain_text("Médecin traitant à informer")
     episode = CareEpisode.objects.get(person=benali)
@@ -211,7 +214,7 @@ def test_episode_from_opening_to_exit_and_a_reopening(page):
     assert reopened.is_open and CareEpisode.objects.get(pk=closed.pk).status == "closed"
     page.get_by_role("link", name=str(closed)).click()
     expect(main).to_contain_text("Accompagnement suivant")
-    page.get_by_role("link", name="Dossier de la personne").click()
+    page.get_by_role("link", name="Mme Jeanne ROUX").first.click()
     panel = page.locator("#panneau-care")
     expect(panel).to_contain_text("en cours")
     expect(panel).to_contain_text("(situation stabilisée (retour en veille))")
