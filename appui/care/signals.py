@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.dispatch import Signal, receiver
 from django.utils import timezone
 
+from appui.accounts.models import User
 from appui.core.models import record_event
 from appui.intake.enums import EPISODE_RESPONSES, ResponseType
 from appui.intake.signals import response_given
@@ -34,13 +35,23 @@ def open_episode(sender, response, membership, level="", case_manager=None, **kw
         if response.response_type == ResponseType.CASE_MANAGEMENT
         else EpisodeKind.COORDINATION
     )
+    # The référent·e: whoever handled the request, if their role may follow a person (an
+    # assistant may not); otherwise whoever answered; otherwise to be designated.
+    eligible = set(
+        services.referents(request.dac_id)
+        .filter(pk__in=[request.assigned_to_id, membership.user.pk])
+        .values_list("pk", flat=True)
+    )
+    referent_id = next(
+        (pk for pk in (request.assigned_to_id, membership.user.pk) if pk in eligible), None
+    )
     episode = services.start_episode(
         dac_id=request.dac_id,
         person_id=request.person_id,
         request=request,
         kind=kind,
         level=level or request.level,
-        referent=request.assigned_to or membership.user,
+        referent=User.objects.filter(pk=referent_id).first() if referent_id else None,
         case_manager=case_manager,
         opened_on=timezone.localdate(response.given_at),
         level_since=response.given_at,

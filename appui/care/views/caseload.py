@@ -24,6 +24,7 @@ def episode_list(request):
             "form": form,
             "far_future": caseload.FAR_FUTURE,
             "can_view_team": can(request.membership, "caseload", "view"),
+            "can_change_settings": can(request.membership, "care_settings", "change"),
         },
     )
 
