@@ -605,7 +605,10 @@ def update_care_settings(membership, **values) -> CareSettings:
 
 
 def alerts_section(request, episode) -> dict | None:
-    """The episode's live alerts, open ones with the acknowledgement form; one query."""
+    """The episode's live alerts, open ones with the acknowledgement form; one query. Alerts are
+    the DAC team's work list: a partner reading the episode does not see them."""
+    if not getattr(request.membership, "is_dac_staff", False):
+        return None
     alerts = list(
         _open_first(
             Alert.objects.filter(episode=episode, status__in=LIVE).select_related("acknowledged_by")

@@ -261,7 +261,13 @@ def team_caseloads(membership) -> dict:
         .order_by("user__last_name", "user__first_name", "role")
     )
     open_episodes = CareEpisode.objects.filter(dac_id=dac_id, status=EpisodeStatus.OPEN)
-    as_referent = dict(open_episodes.values_list("referent").annotate(n=Count("pk")).order_by())
+    # An episode whose case manager is also its référent·e counts once, in case management.
+    as_referent = dict(
+        open_episodes.filter(Q(case_manager__isnull=True) | ~Q(case_manager=F("referent")))
+        .values_list("referent")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     as_case_manager = dict(
         open_episodes.values_list("case_manager").annotate(n=Count("pk")).order_by()
     )

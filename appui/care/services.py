@@ -85,9 +85,10 @@ class Caseload:
 
 
 def caseloads(user) -> dict[str, Caseload]:
-    """Open episodes the user follows as référent·e and as case manager, against the targets."""
+    """Open episodes the user follows as référent·e and as case manager, against the targets.
+    An episode where the user is both counts once, in case management (the heavier load)."""
     counts = CareEpisode.objects.filter(status=EpisodeStatus.OPEN).aggregate(
-        referent=Count("pk", filter=Q(referent=user)),
+        referent=Count("pk", filter=Q(referent=user) & ~Q(case_manager=user)),
         case_manager=Count("pk", filter=Q(case_manager=user)),
     )
     return {

@@ -178,3 +178,19 @@ def test_episode_list_filters_and_stays_in_reach(client, django_assert_max_num_q
     assert "Dufour".upper() in text.upper() and "1 accompagnement," in text
     text = client.get(reverse("care:episode_list"), {"q": "benali"}).content.decode()
     assert "1 accompagnement," in text
+
+
+@pytest.mark.django_db
+def test_an_episode_followed_as_both_referent_and_case_manager_counts_once(settings):
+    director = MembershipFactory(role=Role.DIRECTOR)
+    manager = MembershipFactory(organisation=director.organisation, role=Role.CASE_MANAGER)
+    dac = director.organisation
+    CareEpisodeFactory(
+        person=PersonFactory(dac=dac), referent=manager.user, case_manager=manager.user
+    )
+    CareEpisodeFactory(person=PersonFactory(dac=dac), referent=manager.user)
+
+    work = my_work(manager)
+    assert (work.caseloads["referent"].active, work.caseloads["case_manager"].active) == (1, 1)
+    row = next(r for r in team_caseloads(director)["staff"] if r.user == manager.user)
+    assert (row.as_referent, row.as_case_manager) == (1, 1)

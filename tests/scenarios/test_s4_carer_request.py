@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from appui.accounts.models import User
 from appui.care.models import CareEpisode
+from appui.core.models import Event
 from appui.intake.enums import Answer, IntensityLevel, RequesterKind, RequestStatus, ResponseType
 from appui.intake.models import GpInformation, SupportRequest
 from appui.territory.models import Professional
@@ -160,6 +161,33 @@ def test_s4_carer_request_consent_later_and_case_management(page, territory, tim
     expect(flash(page)).to_contain_text("Envoi au médecin traitant enregistré")
     expect(gp_section).to_contain_text("Dr Claire Morel a été informé·e le 19/11/2026")
 
+    # --- The case-management file: the mother's consent given at the visit, the GP informed ----
+    section(page, "personne").get_by_role("link", name="Mme Jeanne ROUX").click()
+    page.get_by_role("link", name="Gestion de cas", exact=True).click()
+    expect(main(page)).to_contain_text("Consentement de la personne à recueillir")
+    page.get_by_role("link", name="Enregistrer le consentement").click()
+    page.get_by_text("Accepte l'accompagnement", exact=True).click()
+    page.get_by_label("Comment la personne a-t-elle été informée ?").select_option(
+        label="Lors d'une visite à domicile"
+    )
+    page.get_by_label("Précisions").fill("Accord donné en présence de sa fille Sophie.")
+    page.get_by_role("button", name="Enregistrer la réponse").click()
+    expect(flash(page)).to_contain_text("Consentement enregistré")
+    expect(main(page)).to_contain_text("Accepte l'accompagnement — le 19/11/2026")
+    page.get_by_role("link", name="Enregistrer l'information du médecin traitant").click()
+    page.get_by_label("Comment ?").select_option(label="Par messagerie sécurisée (MSSanté)")
+    page.get_by_role("button", name="Enregistrer", exact=True).click()
+    expect(main(page)).to_contain_text("Informé de l'accompagnement le 19/11/2026")
+    screenshot(page, "s4-5-dossier-gestion-de-cas")
+
+    # The case manager's home page: her caseload against the target, Mme Roux at level 3.
+    page.get_by_role("link", name="Accueil").first.click()
+    work = page.get_by_role("region", name="Mon travail")
+    expect(work).to_contain_text(f"Gestionnaire de cas de 1 situation pour un objectif de {target}")
+    expect(work.get_by_role("link", name="Niveau 3 — complexe à long terme : 1")).to_be_visible()
+    expect(work.get_by_role("table")).to_contain_text("Mme Jeanne ROUX")
+    screenshot(page, "s4-6-mon-travail")
+
     # --- Stored outcome --------------------------------------------------------------------------
     front_desk = User.objects.get(email=email("accueil"))
     case_manager = User.objects.get(email=email("gestion-de-cas"))
@@ -204,6 +232,22 @@ def test_s4_carer_request_consent_later_and_case_management(page, territory, tim
 
     letter = GpInformation.objects.get()
     assert (letter.gp, letter.channel, letter.sent_by) == (gp, "mssante", case_manager)
+
+    episode.refresh_from_db()
+    consent = episode.consents.get()
+    assert (consent.answer, consent.informed_how, consent.informed_on) == (
+        "agrees",
+        "home_visit",
+        date(2026, 11, 19),
+    )
+    assert (consent.informed_by, consent.recorded_by) == (case_manager, case_manager)
+    assert (episode.gp_informed_on, episode.gp_informed_how) == (date(2026, 11, 19), "mssante")
+    assert [
+        (e.verb, e.actor)
+        for e in Event.objects.filter(
+            subject_type="care.careepisode", subject_id=str(episode.pk)
+        ).order_by("at", "pk")
+    ][-2:] == [("consent_recorded", case_manager), ("gp_informed", case_manager)]
 
     events = events_of(support_request)
     assert [(e.verb, e.actor) for e in events] == [

@@ -23,6 +23,8 @@ def episode_list(request):
             **paginate(request, episodes),
             "form": form,
             "far_future": caseload.FAR_FUTURE,
+            # Alerts and concertations are the DAC team's own tools (a partner lists episodes).
+            "is_dac_team": request.membership.is_dac_staff,
             "can_view_team": can(request.membership, "caseload", "view"),
             "can_change_settings": can(request.membership, "care_settings", "change"),
         },
