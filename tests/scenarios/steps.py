@@ -206,3 +206,64 @@ def events_of(obj) -> list[Event]:
             "at", "pk"
         )
     )
+
+
+# --- Care follow-up (S3, S6) ---------------------------------------------------------------------
+
+ACCOMPANIMENT = "Accompagnement (coordination renforcée)"
+
+
+def record_request(page, *, search, person, requester, reasons, situation, urgency=""):
+    """A new request for a person unknown to the DAC, the GP known, the person informed and
+    agreeing; saved, then on the request page. The request is returned."""
+    from appui.intake.models import SupportRequest
+
+    open_new_request(page)
+    create_person_from_request(page, search=search, **person)
+    if urgency:
+        answer(page, "urgency", urgency)
+    pick_requester(page, *requester)
+    check_reasons(page, *reasons)
+    textbox(page, "Situation, précisions").fill(situation)
+    for group in ("gp_known", "person_informed", "person_agrees"):
+        answer(page, group, "Oui")
+    save_request(page)
+    return SupportRequest.objects.latest("pk")
+
+
+def answer_with_accompaniment(page, level: str, summary: str) -> None:
+    """Answer the request shown by an accompaniment at `level`: the care episode opens."""
+    open_answer_form(page)
+    choose_response(page, ACCOMPANIMENT)
+    select(page, "Niveau d'intensité retenu").select_option(label=level)
+    write_summary(page, summary)
+    save_answer(page, ACCOMPANIMENT)
+    expect(main(page)).to_contain_text("Transformée en accompagnement")
+
+
+def go_to_episode(page, person_name: str) -> None:
+    """From a page naming the person (request, home…) to their accompaniment, via their page."""
+    main(page).get_by_role("link", name=person_name).first.click()
+    page.locator("#panneau-care").get_by_role("link", name=ACCOMPANIMENT).first.click()
+    expect(page.locator("h1")).to_have_text(ACCOMPANIMENT)
+
+
+def run_alerts() -> str:
+    """The hourly computation of the alerts, as the scheduler runs it; returns its summary."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("compute_alerts", stdout=out)
+    return out.getvalue()
+
+
+def alerts_block(page):
+    """The "Alertes" block of the episode page."""
+    return page.locator("section[aria-labelledby=bloc-alertes]")
+
+
+def my_work(page):
+    """The "Mon travail" panel of the home page."""
+    return page.locator("section[aria-labelledby=mon-travail]")
