@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from appui.accounts.models import Membership
-from appui.core.audit import audit_context
 from appui.core.enums import Role
 from appui.directory.models import Service
 from appui.intake.demo import Demo, _working_day
@@ -84,17 +83,8 @@ class CareDemo:
         )
 
     def step(self, when, function, membership, *args, **kwargs):
-        """Run a service as `membership`'s user would: events and access-log rows name them."""
-        user = membership.user
-        with audit_context(
-            user_id=user.pk,
-            user_label=user.email,
-            user_name=user.get_full_name(),
-            role=membership.role,
-            organisation_id=membership.organisation_id,
-            view_name="seed_demo",
-        ):
-            return self.demo.step(when, function, membership, *args, **kwargs)
+        """Run a service as `membership`'s user would (events and access log name them)."""
+        return self.demo.step(when, function, membership, *args, **kwargs)
 
     def pro(self, first, last):
         return Professional.objects.get(first_name=first, last_name=last)
