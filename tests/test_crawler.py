@@ -9,6 +9,7 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 
 from appui.accounts.models import User
 from appui.core.enums import AccessAction
@@ -18,7 +19,7 @@ from appui.territory.models import Professional
 
 HREF = re.compile(r'href="([^"]+)"')
 SKIP_PREFIXES = ("/static/", "/compte/deconnexion/", "/django-admin/")
-MAX_PAGES = 400
+MAX_PAGES = 250
 MAX_VARIANTS_PER_PATH = 6
 
 
@@ -35,10 +36,21 @@ def links(html: str) -> list[str]:
     return found
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, seeded once for all the roles (each crawl runs in a transaction rolled back at
+    its end); emptied afterwards, as a transactional test leaves the database."""
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as the tests' own setting
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=hashers):
+        call_command("seed_demo", stdout=StringIO())
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("email", demo_emails())
-def test_crawl_as_each_demo_role(client, email):
-    call_command("seed_demo", stdout=StringIO())
+def test_crawl_as_each_demo_role(demo, client, email):
     response = client.post("/compte/connexion/", {"username": email, "password": DEMO_PASSWORD})
     assert response.status_code == 302, f"connexion impossible pour {email}"
     user_id = client.session["_auth_user_id"]
