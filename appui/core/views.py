@@ -101,6 +101,22 @@ def administration(request):
                 "text": "Les utilisateurs, leurs organisations et leurs rôles.",
             }
         )
+    if can(request.membership, "assessment_form", "change"):
+        links.append(
+            {
+                "url_name": "care:grid_list",
+                "label": "Grilles d'évaluation",
+                "text": "Les grilles du DAC : créer une grille sans programmer, la faire évoluer.",
+            }
+        )
+    if can(request.membership, "care_settings", "change"):
+        links.append(
+            {
+                "url_name": "care:care_settings",
+                "label": "Réglages du suivi",
+                "text": "Les seuils des alertes : révision du PPCS, réévaluation, contacts.",
+            }
+        )
     if can(request.membership, "territory", "import"):
         links.append(
             {
