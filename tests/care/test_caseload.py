@@ -194,3 +194,14 @@ def test_an_episode_followed_as_both_referent_and_case_manager_counts_once(setti
     assert (work.caseloads["referent"].active, work.caseloads["case_manager"].active) == (1, 1)
     row = next(r for r in team_caseloads(director)["staff"] if r.user == manager.user)
     assert (row.as_referent, row.as_case_manager) == (1, 1)
+
+
+@pytest.mark.django_db
+def test_administration_links_the_grids_and_the_follow_up_settings_for_the_direction(client):
+    director = MembershipFactory(role=Role.DIRECTOR)
+    client.force_login(director.user)
+    text = client.get(reverse("core:administration")).content.decode()
+    assert reverse("care:grid_list") in text and "Grilles d&#x27;évaluation" in text
+    assert reverse("care:care_settings") in text and "Réglages du suivi" in text
+    assert client.get(reverse("care:grid_list")).status_code == 200
+    assert client.get(reverse("care:care_settings")).status_code == 200
