@@ -267,3 +267,76 @@ def alerts_block(page):
 def my_work(page):
     """The "Mon travail" panel of the home page."""
     return page.locator("section[aria-labelledby=mon-travail]")
+
+
+# --- Care (accompaniment) ------------------------------------------------------------------------
+
+
+def go_home(page) -> None:
+    """The home page ("Mon travail"), from the logo link of the header."""
+    page.locator("header a[title^='Accueil']").first.click()
+
+
+def open_episode(page, person: str) -> None:
+    """An accompaniment, from the "Accompagnements" list (by the person's name)."""
+    menu(page, "Accompagnements")
+    main(page).get_by_role("link", name=person).first.click()
+    expect(
+        page.get_by_role("navigation", name="Parties du dossier de coordination")
+    ).to_be_visible()
+
+
+def open_episode_tab(page, name: str) -> None:
+    """A tab of an episode: Dossier, Évaluations, Concertations, PPCS, Suivi."""
+    page.get_by_role("navigation", name="Parties du dossier de coordination").get_by_role(
+        "link", name=name, exact=True
+    ).click()
+
+
+def choose_grade(page, code: str, value: str, values=("A", "B", "C")) -> None:
+    """An answer of an assessment grid given by a row of radios (AGGIR's A/B/C, yes/no…)."""
+    page.locator(f"label[for='id_q_{code}_{values.index(value)}']").click()
+
+
+def plan_form(page):
+    """The form opened in place on the PPCS page (synthesis, goal, action, agreement…)."""
+    return page.locator(".appui-plan-form")
+
+
+def save_plan_form(page, button) -> None:
+    """Click a button of a PPCS form whose success reloads the plan page (htmx full reload)."""
+    with page.expect_navigation():
+        button.click()
+
+
+def add_plan_goal(page, title: str, *needs: str) -> None:
+    """A goal added to the draft ("Ajouter un objectif"), tied to the needs whose labels contain
+    the texts given."""
+    page.get_by_role("link", name="Ajouter un objectif").click()
+    form = plan_form(page)
+    form.get_by_label(re.compile(r"^\s*Objectif")).fill(title)
+    for need in needs:
+        form.get_by_text(need).click()
+    save_plan_form(page, form.get_by_role("button", name="Enregistrer"))
+    expect(flash(page)).to_contain_text("Objectif ajouté.")
+
+
+def add_plan_action(
+    page, goal: int, kind: str, description: str, *, who: str, search: str = "", **when
+) -> None:
+    """An action added to goal N of the draft ("Ajouter une action à l'objectif N"): type,
+    action, who does it — searched in the directory when `search` is given, then chosen by its
+    label in the "Qui fait l'action" list — and when (`Début`, `Échéance`, `Périodicité`)."""
+    page.get_by_role("link", name=f"Ajouter une action à l'objectif {goal}").click()
+    form = plan_form(page)
+    expect(form.get_by_role("heading", name="Ajouter une action")).to_be_visible()
+    form.get_by_text(kind, exact=True).click()
+    form.get_by_label(re.compile(r"^\s*Action\b")).fill(description)
+    if search:
+        form.get_by_label("Chercher dans le répertoire").fill(search)
+        expect(form.locator("#responsible-field")).to_contain_text(f"pour « {search} »")
+    form.get_by_label("Qui fait l'action").select_option(label=who)
+    for label, value in when.items():
+        form.get_by_label(re.compile(rf"^\s*{label}")).fill(value)
+    save_plan_form(page, form.get_by_role("button", name="Enregistrer"))
+    expect(flash(page)).to_contain_text("Action ajoutée.")
