@@ -468,6 +468,9 @@ def _busy_episodes(dac, count):
         ActionFactory(plan_version=version, status="not_done")
 
 
+# PostgreSQL only: SQLite's limit on query parameters splits the bulk inserts into batches, so
+# the count there grows with the number of alerts written (not with the episodes read).
+@pytest.mark.postgresql_only
 @pytest.mark.django_db
 def test_query_count_does_not_grow_with_the_episodes(time_machine):
     time_machine.move_to(at(2026, 5, 1, 9, 0), tick=False)
