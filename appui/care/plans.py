@@ -48,6 +48,7 @@ from .enums import (
     ActionStatus,
     AssessmentDomain,
     AssessmentStatus,
+    GoalStatus,
     InformationChannel,
     PlanStatus,
 )
@@ -1177,6 +1178,41 @@ def set_action_status(membership, action, status, *, reason="") -> Action:
     return action
 
 
+@transaction.atomic
+def set_goal_status(membership, goal, status) -> Goal:
+    """A goal of the version in force is pursued, achieved or not achieved (the HAS model's
+    "objectifs partagés fixés mais non atteints" are the goals marked not achieved)."""
+    goal = (
+        Goal.objects.select_for_update(of=("self",))
+        .select_related("plan_version__plan__episode")
+        .get(pk=goal.pk)
+    )
+    version = goal.plan_version
+    episode = version.plan.episode
+    require(membership, "care", "change", episode)
+    if version.status != S.ACTIVE:
+        raise ValidationError("Seuls les objectifs du PPCS en vigueur sont suivis.")
+    if not episode.is_open:
+        raise ValidationError(CLOSED_EPISODE)
+    if status not in GoalStatus.values:
+        raise ValidationError({"status": "Choisissez où en est l'objectif."})
+    if status == goal.status:
+        return goal
+    previous = goal.status
+    goal.status = status
+    goal.save(update_fields=["status", "updated_at", "updated_by"])
+    record_event(
+        version,
+        "plan_goal_status_changed",
+        actor=membership.user,
+        goal=goal.pk,
+        title=goal.title[:200],
+        previous=previous,
+        status=status,
+    )
+    return goal
+
+
 # --- Comparing two versions ----------------------------------------------------------------------
 
 
@@ -1436,6 +1472,7 @@ VERBS: dict[str, str] = {
     "plan_person_agreed": "Accord de la personne sur le PPCS",
     "plan_version_activated": "PPCS en vigueur",
     "plan_version_superseded": "PPCS remplacé par une nouvelle version",
+    "plan_goal_status_changed": "PPCS : objectif atteint, non atteint ou poursuivi",
     "plan_action_status_changed": "PPCS : statut d'une action mis à jour",
 }
 

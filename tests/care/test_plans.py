@@ -466,6 +466,25 @@ def test_action_status_on_the_version_in_force(today):
     assert (action.status, action.not_done_reason) == ("done", "")
 
 
+@pytest.mark.django_db
+def test_goal_status_on_the_version_in_force(today):
+    s = make_setting()
+    draft = build_plan(s, goals=1, actions_per_goal=1)
+    goal = draft.goals.get()
+    with pytest.raises(ValidationError) as refused:
+        plans.set_goal_status(s.coordinator, goal, "achieved")
+    assert "en vigueur" in refused.value.messages[0]
+    activate(s, draft)
+    with pytest.raises(ValidationError):
+        plans.set_goal_status(s.coordinator, goal, "abandoned")
+    plans.set_goal_status(s.coordinator, goal, "not_achieved")
+    goal.refresh_from_db()
+    assert goal.status == "not_achieved"
+    event = Event.objects.get(verb="plan_goal_status_changed")
+    assert (event.data["previous"], event.data["status"]) == ("pursued", "not_achieved")
+    assert event.actor == s.coordinator.user
+
+
 # --- Comparison -----------------------------------------------------------------------------------
 
 

@@ -260,6 +260,20 @@ def test_action_status_update_asks_why_when_not_done(client, today):
 
 
 @pytest.mark.django_db
+def test_goal_marked_not_achieved_on_the_plan_in_force(client, today):
+    s = make_setting()
+    version = activate(s, build_plan(s, goals=1, actions_per_goal=1))
+    goal = version.goals.get()
+    client.force_login(s.coordinator.user)
+    assert "Atteint ou non ?" in text(client.get(url("plan_version", version)))
+    status_url = url("plan_goal_status", version, goal.pk)
+    page = text(client.post(status_url, {"status": "not_achieved"}, follow=True))
+    assert "Statut de l&#x27;objectif mis à jour." in page and "Non atteint" in page
+    goal.refresh_from_db()
+    assert goal.status == "not_achieved"
+
+
+@pytest.mark.django_db
 def test_compare_page_shows_what_changed(client, today):
     s = make_setting()
     v1 = activate(s, build_plan(s, goals=1, actions_per_goal=2, situation="Vit seul."))

@@ -14,7 +14,7 @@ from appui.persons.models import Carer
 from appui.territory.models import Professional
 
 from .. import plans
-from ..enums import ActionKind, ActionStatus, AssessmentDomain
+from ..enums import ActionKind, ActionStatus, AssessmentDomain, GoalStatus
 from ..models import CarePlanVersion, Goal, Need
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -479,6 +479,20 @@ class ActionStatusForm(DsfrBaseForm):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("status", action.status)
         kwargs["initial"].setdefault("reason", action.not_done_reason)
+        super().__init__(*args, **kwargs)
+
+
+class GoalStatusForm(DsfrBaseForm):
+    status = forms.ChoiceField(
+        label="Statut de l'objectif",
+        choices=GoalStatus.choices,
+        widget=InlineRadioSelect,
+        error_messages={"required": "Choisissez où en est l'objectif."},
+    )
+
+    def __init__(self, *args, goal, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("status", goal.status)
         super().__init__(*args, **kwargs)
 
 

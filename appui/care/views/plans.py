@@ -24,6 +24,7 @@ from ..forms.plans import (
     CompareForm,
     ConfirmForm,
     GoalForm,
+    GoalStatusForm,
     GpValidationForm,
     NeedForm,
     RecordedValidationForm,
@@ -631,6 +632,25 @@ def plan_action_status(request, pk, number, item):
 
 
 @login_required
+def plan_goal_status(request, pk, number, item):
+    episode = _episode(request, pk, "change")
+    version = _version(request, episode, number)
+    goal = get_object_or_404(Goal, pk=item, plan_version=version)
+    form = GoalStatusForm(_data(request), goal=goal)
+    return _save(
+        request,
+        version,
+        form,
+        lambda f: plans.set_goal_status(request.membership, goal, f.cleaned_data["status"]),
+        template="care/plan/_goal_status_form.html",
+        title="Où en est l'objectif ?",
+        message="Statut de l'objectif mis à jour.",
+        anchor=f"objectif-{goal.pk}",
+        goal=goal,
+    )
+
+
+@login_required
 def plan_compare(request, pk):
     episode = _episode(request, pk)
     versions = list(plans.visible_versions(request.membership, episode))
@@ -679,6 +699,7 @@ urlpatterns = [
     path(V + "actions/<int:item>/", plan_action_edit, name="plan_action_edit"),
     path(V + "actions/<int:item>/retirer/", plan_action_remove, name="plan_action_remove"),
     path(V + "actions/<int:item>/statut/", plan_action_status, name="plan_action_status"),
+    path(V + "objectifs/<int:item>/statut/", plan_goal_status, name="plan_goal_status"),
     path(V + "responsables/", plan_responsibles, name="plan_responsibles"),
     path(V + "soumettre/", plan_submit, name="plan_submit"),
     path(V + "reprendre/", plan_reopen, name="plan_reopen"),
