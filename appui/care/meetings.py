@@ -21,9 +21,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from appui.core import audit
-from appui.core.enums import DAC_STAFF_ROLES, AccessAction
+from appui.core.enums import AccessAction
 from appui.core.models import record_event
 from appui.core.permissions import ORG, cell, require, scope
+from appui.intake.workflow import assignable_users
 from appui.persons.models import Carer
 
 from .enums import EpisodeStatus
@@ -126,18 +127,7 @@ def update_meeting(membership, meeting, *, held_at, title, place="", minutes="")
 
 def staff_choices(dac_id):
     """The DAC's team, who may take part as DAC staff."""
-    from appui.accounts.models import User
-
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__organisation_id=dac_id,
-            memberships__is_active=True,
-            memberships__role__in=DAC_STAFF_ROLES,
-        )
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+    return assignable_users(dac_id)
 
 
 def carer_choices(meeting):

@@ -35,11 +35,12 @@ from django.utils.safestring import mark_safe
 
 from appui.accounts.models import User
 from appui.core import audit
-from appui.core.enums import DAC_STAFF_ROLES, AccessAction, Role
+from appui.core.enums import AccessAction, Role
 from appui.core.locking import StaleEdit, save_locked
 from appui.core.models import Event, record_event
 from appui.core.permissions import require
 from appui.directory.models import Service
+from appui.intake.workflow import assignable_users
 from appui.persons.models import Carer
 from appui.territory.models import Professional
 
@@ -736,16 +737,7 @@ RESPONSIBLE_FIELDS = {
 
 def staff_of(dac_id):
     """The DAC's own team (who may carry out an action of the plan)."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__organisation_id=dac_id,
-            memberships__is_active=True,
-            memberships__role__in=DAC_STAFF_ROLES,
-        )
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+    return assignable_users(dac_id)
 
 
 def _responsible_error(episode, responsible, label) -> str:

@@ -33,11 +33,11 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from appui.accounts.models import User
 from appui.core.enums import DAC_STAFF_ROLES, Role
 from appui.core.models import record_event
 from appui.core.permissions import require, scope
 from appui.intake.enums import IntensityLevel
+from appui.intake.workflow import assignable_users
 from appui.persons.models import Carer, Person
 
 from .enums import (
@@ -122,16 +122,7 @@ def person_panel(request, person) -> dict:
 
 
 def _staff(dac_id, roles):
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__organisation_id=dac_id,
-            memberships__is_active=True,
-            memberships__role__in=roles,
-        )
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+    return assignable_users(dac_id, roles)
 
 
 def team(dac_id):

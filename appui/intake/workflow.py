@@ -141,14 +141,15 @@ def is_dac_staff(user, dac_id) -> bool:
     ).exists()
 
 
-def assignable_users(dac_id):
-    """The DAC's team members, to whom a request can be assigned."""
+def assignable_users(dac_id, roles=DAC_STAFF_ROLES):
+    """The DAC's team members (active, holding one of `roles` there), to whom a request can be
+    assigned — and, in the follow-up, who may act, take part or follow a person."""
     return (
         User.objects.filter(
             is_active=True,
             memberships__organisation_id=dac_id,
             memberships__is_active=True,
-            memberships__role__in=DAC_STAFF_ROLES,
+            memberships__role__in=roles,
         )
         .distinct()
         .order_by("last_name", "first_name")
