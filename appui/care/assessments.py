@@ -676,11 +676,16 @@ def _latest_versions(forms) -> list[AssessmentForm]:
     return list(latest.values())
 
 
+def readable_forms(dac_id):
+    """Every version of the grids a DAC's staff may read: the shipped ones and the DAC's own."""
+    return AssessmentForm.objects.filter(Q(dac__isnull=True) | Q(dac_id=dac_id))
+
+
 def available_forms(dac) -> list[AssessmentForm]:
     """The grids a DAC's staff may start an assessment with: the latest version of each grid
     shipped with Appui and of the DAC's own, when it is proposed. Shipped grids first."""
     forms = _latest_versions(
-        AssessmentForm.objects.filter(Q(dac__isnull=True) | Q(dac=dac)).only(
+        readable_forms(getattr(dac, "pk", dac)).only(
             "id", "dac_id", "code", "version", "title", "kind", "is_active"
         )
     )

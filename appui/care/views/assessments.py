@@ -357,12 +357,7 @@ def grid_preview(request):
 def grid_detail(request, form_pk):
     """One version of a grid, as the assessor sees it (shipped grids and the DAC's)."""
     require(request.membership, "assessment_form", "change")
-    grid = get_object_or_404(
-        AssessmentForm.objects.filter(
-            Q(dac__isnull=True) | Q(dac_id=request.membership.organisation_id)
-        ),
-        pk=form_pk,
-    )
+    grid = get_object_or_404(grids.readable_forms(request.membership.organisation_id), pk=form_pk)
     versions = AssessmentForm.objects.filter(dac_id=grid.dac_id, code=grid.code).order_by(
         "-version"
     )

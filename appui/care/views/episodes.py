@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -171,8 +171,6 @@ def episode_open(request, person_pk):
     person = get_object_or_404(
         scope(membership, "person", "view", Person.objects.current()), pk=person_pk
     )
-    if person.dac_id != membership.organisation_id:
-        raise PermissionDenied
     form = OpenEpisodeForm(
         _data(request), initial={"referent": request.user.pk}, **_staff_kwargs(person.dac_id)
     )
