@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "appui.persons",
     "appui.intake",
     "appui.care",
+    "appui.circle",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded files live outside the web root and are only served through authorised views.
 MEDIA_ROOT = Path(os.environ.get("APPUI_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Liaison-notebook attachments: never under a served folder, read only through the view that
+# checks the reader's rights.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("APPUI_PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -232,6 +236,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("APPUI_FROM_EMAIL", "Appui <ne-pas-repondre@
 
 # --- Appui ----------------------------------------------------------------------------------
 APPUI_SITE_TITLE = "Appui"
+# Emergency access (bris de glace) lasts this long before a new justification is needed.
+APPUI_EMERGENCY_ACCESS_HOURS = int(os.environ.get("APPUI_EMERGENCY_ACCESS_HOURS", "12"))
+# Closed episodes are archived this many years after their exit (docs/decisions, retention).
+APPUI_RETENTION_YEARS = int(os.environ.get("APPUI_RETENTION_YEARS", "20"))
 APPUI_SITE_TAGLINE = "Dispositif d'appui à la coordination"
 APPUI_PAGE_SIZE = 25
 # A directory resource not verified for this many days is flagged for upkeep.

@@ -424,3 +424,85 @@ class AlertFactory(DjangoModelFactory):
     kind = "no_contact"
     key = factory.Sequence(lambda n: f"test:{n}")
     message = "Pas de contact depuis 30 jours"
+
+
+# --- circle ---------------------------------------------------------------------------------
+
+
+class CareCircleFactory(DjangoModelFactory):
+    class Meta:
+        model = "circle.CareCircle"
+        django_get_or_create = ("person",)
+
+    person = factory.SubFactory(PersonFactory)
+
+
+class CareCircleMemberFactory(DjangoModelFactory):
+    """A professional member by default; pass `user=`, `organisation=` or `carer=` (with `kind`)
+    for the other kinds, `professional=None` then."""
+
+    class Meta:
+        model = "circle.CareCircleMember"
+
+    circle = factory.SubFactory(CareCircleFactory)
+    kind = "professional"
+    professional = factory.SubFactory(ProfessionalFactory)
+    role_label = "Intervenant·e"
+    joined_how = "added"
+
+    class Params:
+        staff = factory.Trait(kind="staff", professional=None, user=factory.SubFactory(UserFactory))
+
+
+class ObjectionFactory(DjangoModelFactory):
+    class Meta:
+        model = "circle.Objection"
+
+    person = factory.SubFactory(PersonFactory)
+    scope = "exclude"
+    expressed_on = factory.LazyFunction(timezone.localdate)
+    expressed_how = "oral"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class EmergencyAccessFactory(DjangoModelFactory):
+    class Meta:
+        model = "circle.EmergencyAccess"
+
+    person = factory.SubFactory(PersonFactory)
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SelfAttribute("person.dac")
+    role = "coordinator"
+    justification = "Appel du SAMU, la personne est hospitalisée en urgence."
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=12))
+
+
+class SharingDefaultFactory(DjangoModelFactory):
+    class Meta:
+        model = "circle.SharingDefault"
+
+    dac = factory.SubFactory(OrganisationFactory, dac=True)
+    profile = "nurse"
+    category = "social"
+    allowed = True
+
+
+class LiaisonNoteFactory(DjangoModelFactory):
+    class Meta:
+        model = "circle.LiaisonNote"
+
+    person = factory.SubFactory(PersonFactory)
+    author = factory.SubFactory(UserFactory)
+    author_label = factory.LazyAttribute(lambda o: str(o.author))
+    category = "medical"
+    text = "Pansement refait, plaie propre."
+
+
+class NotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = "circle.Notification"
+
+    user = factory.SubFactory(UserFactory)
+    kind = "liaison_note"
+    title = "Nouvelle note dans le cahier de liaison"
+    url = "/"

@@ -34,3 +34,26 @@ class AccessAction(models.TextChoices):
     DELETE = "delete", "Suppression (archivage)"
     EXPORT = "export", "Export"
     PRINT = "print", "Impression"
+
+
+class SensitivityCategory(models.TextChoices):
+    """The categories every piece of a person's data belongs to; each profile has a default right
+    per category (docs/permissions.md), the DAC may adjust it, the person may restrict it."""
+
+    ADMINISTRATIVE = "administrative", "Administratif"
+    SOCIAL = "social", "Social"
+    AUTONOMY = "autonomy", "Autonomie"
+    MEDICAL = "medical", "Médical"
+    PSYCHOLOGICAL = "psychological", "Psychologique"
+    PLAN = "plan", "Plan d'accompagnement (PPCS)"
+
+
+class CircleRelationship(models.TextChoices):
+    """Where a user stands with respect to one person's care circle."""
+
+    MEMBER = "member", "Membre du cercle de soins"
+    RESTRICTED = "restricted", "Membre, restreint par la personne"
+    EMERGENCY = "emergency", "Accès en urgence (bris de glace)"
+    LEFT = "left", "A quitté le cercle de soins"
+    OUTSIDE = "outside", "Hors du cercle de soins"
+    EXCLUDED = "excluded", "Exclu par la personne"

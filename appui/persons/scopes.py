@@ -1,9 +1,16 @@
+from appui.core import sharing
+
+
 def person_scope(queryset, membership, value):
-    """`org`: the persons of the user's DAC. `cercle`: the persons whose care circle the user is
-    in — until the care circle exists, a professional is in the circle of their own patients
-    (the médecin traitant is always part of it)."""
+    """`org`: the persons of the user's DAC, less those who excluded the user by an objection.
+    `cercle`: the persons whose care circle the user currently belongs to (core.sharing)."""
     if value == "org":
-        return queryset.filter(dac_id=membership.organisation_id)
+        queryset = queryset.filter(dac_id=membership.organisation_id)
+        excluded = sharing.excluded_persons(membership)
+        return queryset if excluded is None else queryset.exclude(pk__in=excluded)
     if value == "cercle":
-        return queryset.filter(gp__user_id=membership.user_id)
+        persons = sharing.circle_persons(membership)
+        if persons is None:
+            return queryset.filter(gp__user_id=membership.user_id)
+        return queryset.filter(pk__in=persons)
     return queryset.none()

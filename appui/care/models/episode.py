@@ -94,6 +94,9 @@ class CareEpisode(PersonalDataModel, TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Past the retention period a closed episode is archived: read-only, out of the lists, still
+    # in the person's data export (docs/decisions, retention). Never deleted.
+    archived_at = models.DateTimeField("archivé le", null=True, blank=True)
 
     class Meta:
         verbose_name = "accompagnement"
