@@ -236,6 +236,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("APPUI_FROM_EMAIL", "Appui <ne-pas-repondre@
 
 # --- Appui ----------------------------------------------------------------------------------
 APPUI_SITE_TITLE = "Appui"
+# The address links in e-mails point to (notifications, invitations).
+APPUI_BASE_URL = os.environ.get("APPUI_BASE_URL", "http://127.0.0.1:8000")
 # Emergency access (bris de glace) lasts this long before a new justification is needed.
 APPUI_EMERGENCY_ACCESS_HOURS = int(os.environ.get("APPUI_EMERGENCY_ACCESS_HOURS", "12"))
 # Closed episodes are archived this many years after their exit (docs/decisions, retention).

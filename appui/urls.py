@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("appui.persons.urls")),
     path("", include("appui.intake.urls")),
     path("", include("appui.care.urls")),
+    path("", include("appui.circle.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

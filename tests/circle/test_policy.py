@@ -115,3 +115,13 @@ def test_the_dac_adjusts_a_profile_default():
     SharingDefaultFactory(dac=person.dac, profile="nurse", category="medical", allowed=False)
     access = sharing.access(fresh(membership), person)
     assert access.social and not access.medical
+
+
+def test_the_code_defaults_are_the_document_defaults():
+    from appui.circle.policy import DEFAULTS
+
+    from .sharing_doc import defaults
+
+    assert {k: set(v) for k, v in defaults().items()} == {
+        str(k): {str(c) for c in v} for k, v in DEFAULTS.items()
+    }
