@@ -126,6 +126,20 @@ def forget(membership) -> None:
         membership.__dict__.pop("_sharing_access", None)
 
 
+_emergency_url = None
+
+
+def register_emergency_url(fn) -> None:
+    """The circle app says where a staff member outside the circle opens emergency access."""
+    global _emergency_url
+    _emergency_url = fn
+
+
+def emergency_url(person) -> str | None:
+    """The page to open emergency access (bris de glace) to this person's record, if any."""
+    return _emergency_url(person) if _emergency_url else None
+
+
 def circle_persons(membership) -> QuerySet | None:
     """Ids of the persons whose circle the user currently belongs to (a subquery), or None."""
     return _policy.circle_persons(membership)
