@@ -5,7 +5,6 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import LazyObject
 
 from appui.care.enums import ConsentGivenBy
 from appui.core.enums import SensitivityCategory
@@ -272,13 +271,9 @@ class SharingDefault(TimeStampedModel):
 
 
 def private_storage():
-    """Attachments live outside the web root; only the authorised view serves them."""
+    """Attachments live outside the web root; only the authorised view serves them. A callable,
+    so migrations name it instead of a path, and the setting is read when a file is used."""
     return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
-
-
-class _PrivateStorage(LazyObject):
-    def _setup(self):
-        self._wrapped = private_storage()
 
 
 class LiaisonNote(PersonalDataModel, TimeStampedModel):
@@ -328,7 +323,7 @@ class Attachment(PersonalDataModel, TimeStampedModel):
     outside the web root, served only through the authorised view."""
 
     note = models.ForeignKey(LiaisonNote, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField("fichier", storage=_PrivateStorage(), upload_to="liaison/%Y/%m/")
+    file = models.FileField("fichier", storage=private_storage, upload_to="liaison/%Y/%m/")
     original_name = models.CharField("nom du fichier", max_length=255)
     content_type = models.CharField("type", max_length=100)
     size = models.PositiveIntegerField("taille (octets)")
