@@ -15,7 +15,7 @@ from django.utils import timezone
 from appui.accounts.models import User
 from appui.accounts.services import create_partner_account
 from appui.care.demo import _day_at
-from appui.care.models import CareEpisode
+from appui.care.models import CareEpisode, CarePlanVersion
 from appui.intake.demo import Demo
 from appui.persons.models import Carer
 from appui.territory.demo import DEMO_PASSWORD, DOMAIN
@@ -115,8 +115,15 @@ def seed(stdout):
 
     demo = Demo(dac)
     coordinator = demo.member("coordinator")
-    joined = min(timezone.localdate() - timedelta(days=20), episode.opened_on + timedelta(days=10))
-    joined = max(joined, episode.opened_on)
+    # The partners join once the PPCS is agreed; M. Benali speaks at the next home visit.
+    agreed = (
+        CarePlanVersion.objects.filter(plan__episode=episode, person_agreed_on__isnull=False)
+        .order_by("-person_agreed_on")
+        .values_list("person_agreed_on", flat=True)
+        .first()
+    )
+    today = timezone.localdate()
+    joined = min(agreed or episode.opened_on, today)
 
     def as_coordinator(day, function, *args, **kwargs):
         return demo.step(
@@ -182,7 +189,7 @@ def seed(stdout):
             start_date=joined,
             **{field: target},
         )
-    expressed = joined + timedelta(days=7)
+    expressed = min(joined + timedelta(days=3), today)
     as_coordinator(
         expressed,
         services.record_objection,

@@ -3,8 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.cache import never_cache
@@ -278,7 +279,7 @@ def objection_create(request, person_pk):
     person = _person(request, person_pk, "change")
     if request.GET.get("medecin"):
         if person.gp_id is None:
-            raise PermissionDenied
+            raise Http404
         target = Professional.all_objects.get(pk=person.gp_id)
         target_label = f"{target.display_name} (médecin traitant)"
     else:
