@@ -370,3 +370,29 @@ def test_episode_page_shows_the_circle_and_the_notices_to_staff(client):
     client.force_login(actor.user)
     html = client.get(reverse("care:episode_detail", args=[episode.pk])).content.decode()
     assert "Cercle de soins" in html and "s&#x27;oppose au partage avec" in html
+
+
+def test_every_form_page_of_the_circle_renders_for_the_staff(client):
+    person, actor, _, member = benali_like()
+    organisation = OrganisationFactory(name="SSIAD de la Pévèle-Scarpe")
+    colleague = staff(person, Role.CASE_MANAGER)
+    client.force_login(actor.user)
+    recorded = Objection.objects.get(person=person)
+    pages = [
+        reverse("circle:member_add_staff", args=[person.pk]),
+        reverse("circle:member_add_carer", args=[person.pk]),
+        reverse("circle:member_search_organisation", args=[person.pk]) + "?q=pévèle",
+        reverse("circle:member_add_organisation", args=[person.pk, organisation.pk]),
+        reverse("circle:member_end", args=[member.pk]),
+        reverse("circle:member_invite", args=[member.pk]),
+        reverse("circle:objection_create", args=[person.pk]) + "?medecin=1",
+        reverse("circle:objection_withdraw", args=[recorded.pk]),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code in (200, 302), url
+    search = client.get(pages[2])
+    assert list(search.context["object_list"]) == [organisation]
+    response = client.post(pages[0], {"user": colleague.user.pk, "joined_how": "added"})
+    assert response.status_code == 302
+    assert CareCircleMember.objects.filter(circle__person=person, user=colleague.user).exists()
