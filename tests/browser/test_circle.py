@@ -140,7 +140,7 @@ def test_circle_objection_partner_invitation_and_sharing_settings(page, browser,
     log_in(page, "direction@dac.test", PASSWORD)
     page.goto("/administration/")
     page.get_by_role("link", name="Règles de partage").click()
-    page.locator("label[for='nurse.social']").click()
+    page.get_by_label("Infirmier·ère — Social").check()
     page.get_by_role("button", name="Enregistrer les règles").click()
     expect(page.get_by_role("status").first).to_contain_text("1 changement")
     screenshot(page, "cercle-5-regles-de-partage")
