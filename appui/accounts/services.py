@@ -66,3 +66,38 @@ def end_membership(actor_membership, membership, *, reason):
     )
     record_event(membership, "membership_ended", reason=reason)
     return membership
+
+
+@transaction.atomic
+def create_partner_account(
+    *, email, first_name, last_name, password, professional, organisation, oidc_subject=None
+):
+    """Create the account of an external professional who accepted an invitation: the user (the
+    e-mail the DAC invited), tied to their directory record (RPPS), with a partner membership in
+    the structure where they practise.
+
+    Designed for a future external identity (Pro Santé Connect, OpenID Connect): pass
+    `oidc_subject` and no password (the account then has no usable password), or attach the
+    subject later on `User.oidc_subject`; nothing else changes.
+    """
+    from django.core.exceptions import ValidationError
+
+    from appui.core.enums import Role
+
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Un compte existe déjà avec cette adresse."})
+    if professional.user_id is not None:
+        raise ValidationError("Ce professionnel a déjà un compte Appui.")
+    user = User.objects.create_user(
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        password=password,
+        oidc_subject=oidc_subject or None,
+    )
+    professional.user = user
+    professional.save(update_fields=["user", "updated_at"])
+    membership = Membership.objects.create(user=user, organisation=organisation, role=Role.PARTNER)
+    record_event(user, "partner_account_created", actor=user, professional=professional.pk)
+    record_event(membership, "membership_started", actor=user, role=Role.PARTNER)
+    return user

@@ -253,7 +253,8 @@ def seed(stdout):
 
 def _benali(demo: CareDemo):
     """S2: included after the hospital's request; AGGIR GIR 3 at home; concertation; PPCS
-    validated by Dr Morel in Appui and agreed; the APA application is now overdue."""
+    validated by Dr Morel in Appui and agreed (with the physiotherapist's exercise plan, the one
+    part of the PPCS M. Benali lets him see, S5); the APA application is now overdue."""
     coordinator = demo.coordinator
     episode = demo.episode("BENALI", "Ahmed")
     person = episode.person
@@ -374,6 +375,14 @@ def _benali(demo: CareDemo):
                         "responsible": demo.pro("Sandrine", "Lefebvre"),
                         "starts_on": drafted,
                         "periodicity": "tous les jours",
+                    },
+                    {
+                        "kind": ActionKind.CARE,
+                        "description": "Plan d'exercices de réentraînement à l'effort "
+                        "(kinésithérapie respiratoire à domicile)",
+                        "responsible": demo.pro("Thomas", "Vasseur"),
+                        "starts_on": drafted + timedelta(days=7),
+                        "periodicity": "deux fois par semaine",
                     },
                     {
                         "kind": ActionKind.CARE,

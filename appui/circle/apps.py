@@ -10,10 +10,11 @@ class CircleConfig(AppConfig):
         from appui.core.permissions import register_scope
         from appui.core.sharing import register_policy
 
-        from . import policy, signals  # noqa: F401  (signals keep the circle in step with care)
+        from . import policy, services, signals  # noqa: F401  (signals: the circle follows care)
         from .scopes import person_rights_scope, sharing_settings_scope
 
         register_policy(policy.CirclePolicy())
         for obj in ("care_circle", "liaison_note", "emergency_access"):
             register_scope(obj, person_rights_scope)
         register_scope("sharing_settings", sharing_settings_scope)
+        services.register()  # verbs' labels, the circle block of the episode page

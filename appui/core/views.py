@@ -117,6 +117,14 @@ def administration(request):
                 "text": "Les seuils des alertes : révision du PPCS, réévaluation, contacts.",
             }
         )
+    if can(request.membership, "sharing_settings", "change"):
+        links.append(
+            {
+                "url_name": "circle:sharing_settings",
+                "label": "Règles de partage",
+                "text": "Ce que chaque profil voit des personnes : social, autonomie, médical…",
+            }
+        )
     if can(request.membership, "territory", "import"):
         links.append(
             {

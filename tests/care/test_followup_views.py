@@ -289,7 +289,8 @@ def test_episode_page_followup_block(client, coordinator, episode, django_assert
     )
     HospitalStayFactory(episode=episode, establishment_label="CH de Douai")
     AdverseEventFactory(episode=episode)
-    with django_assert_max_num_queries(24):
+    # 24, plus the care circle block (its members, the person's objections).
+    with django_assert_max_num_queries(26):
         response = client.get(url("episode_detail", episode.pk))
     text = response.content.decode()
     assert "Point hebdomadaire" in text
