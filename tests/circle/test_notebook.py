@@ -10,7 +10,7 @@ from appui.circle import notebook
 from appui.circle.models import Attachment, LiaisonNote, LiaisonNoteRead, Notification
 from appui.core.enums import Role
 from appui.core.models import Event
-from tests.circle.notebook_circle import benali_circle
+from tests.circle.notebook_circle import benali_circle, private_media  # noqa: F401
 from tests.factories import (
     AttachmentFactory,
     LiaisonNoteFactory,
@@ -25,8 +25,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+def files_and_mail(private_media, settings):  # noqa: F811
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
