@@ -12,6 +12,7 @@ from .notebook import MAX_FILES, file_size_label
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
+    group_class = "fr-upload-group"  # the DSFR upload component
 
 
 class MultipleFileField(forms.FileField):
@@ -42,7 +43,9 @@ class NoteForm(DsfrBaseForm):
     files = MultipleFileField(
         label="Pièces jointes",
         required=False,
-        widget=MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.webp"}),
+        widget=MultipleFileInput(
+            attrs={"accept": ".pdf,.png,.jpg,.jpeg,.webp", "class": "fr-upload"}
+        ),
     )
 
     def __init__(self, *args, categories, mentionable, **kwargs):
@@ -52,7 +55,8 @@ class NoteForm(DsfrBaseForm):
         self.fields["mentions"].choices = mentionable
         if not mentionable:
             del self.fields["mentions"]
-        self.fields["files"].help_text = (
+        # The limit is a setting: said at render time (bound fields keep their own help text).
+        self["files"].help_text = self.fields["files"].help_text = (
             f"PDF, PNG, JPEG ou WebP ; {MAX_FILES} fichiers au plus, "
             f"{file_size_label(settings.APPUI_ATTACHMENT_MAX_BYTES)} au plus chacun."
         )

@@ -227,7 +227,9 @@ class CheckedFile:
 
 
 def file_size_label(size: int) -> str:
-    """A size in French units: « 10 Mo », « 2,5 Mo », « 300 ko »."""
+    """A size in French units: « 10 Mo », « 2,5 Mo », « 300 ko », « 54 octets »."""
+    if size < 1024:
+        return f"{size} octet{'s' if size > 1 else ''}"
     if size >= 1024 * 1024:
         value = size / (1024 * 1024)
         unit = "Mo"
@@ -422,6 +424,8 @@ def write_note(person, membership, *, text, category, mentions=(), files=()) -> 
             )
             if mention_ids:
                 note.mentions.set(mention_ids)
+            # The author has read their own note.
+            LiaisonNoteRead.objects.create(note=note, user=membership.user)
             _store(note, checked, stored)
             record_event(
                 note,

@@ -71,6 +71,7 @@ def test_the_nurse_writes_and_the_gp_is_notified(circle, django_capture_on_commi
             category="medical",
         )
     assert note.author == circle.nurse.user and "Infirmier" in note.author_label
+    assert LiaisonNoteRead.objects.filter(note=note, user=circle.nurse.user).exists()
     notified = users(Notification.objects.filter(kind="liaison_note"))
     assert circle.gp.user_id in notified
     assert circle.coordinator.user_id in notified  # the référente of the open episode
