@@ -23,17 +23,22 @@ from dataclasses import dataclass, field
 
 import filetype
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from appui.accounts.models import Membership
+from appui.care.enums import EpisodeStatus
+from appui.care.models import CareEpisode
 from appui.core import sharing
 from appui.core.enums import CircleRelationship, Role, SensitivityCategory
 from appui.core.models import VERB_LABELS, record_event
-from appui.core.permissions import require
+from appui.core.permissions import require, scope
+from appui.persons.models import Person
+from appui.territory.models import Professional
 
 from .enums import NotificationKind
 from .models import Attachment, CareCircleMember, LiaisonNote, LiaisonNoteRead
@@ -117,10 +122,6 @@ def audience(person) -> Audience:
     the person's DAC, a partner role), united. A handful of queries, plus those of `access` per
     candidate membership: bounded by the size of the circle, never by the number of notes.
     """
-    from appui.care.enums import EpisodeStatus
-    from appui.care.models import CareEpisode
-    from appui.territory.models import Professional
-
     labels: dict[int, str] = {}
     without_account: list[str] = []
 
@@ -353,8 +354,6 @@ def _store(note: LiaisonNote, checked: list[CheckedFile], stored: list[str]) -> 
 
 def author_label(membership) -> str:
     """How a note names its author: name, profession or role, structure."""
-    from appui.territory.models import Professional
-
     user = membership.user
     name = user.get_full_name() or user.email
     if membership.role == Role.PARTNER:
@@ -497,11 +496,6 @@ def person_for(membership, person_pk, action: str = "list"):
     """The person and the user's access to them, for the notebook's pages: 403 when the role may
     never or the person excluded the user by an objection, 404 when the person is out of reach
     (never a hint that they exist). Nothing of the person is read before the answer is known."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
-    from appui.core.permissions import scope
-    from appui.persons.models import Person
 
     require(membership, "liaison_note", action)
     if not scope(membership, "liaison_note", action, Person.objects.filter(pk=person_pk)).exists():
@@ -521,8 +515,6 @@ def person_for(membership, person_pk, action: str = "list"):
 def attachment_for(membership, pk) -> Attachment:
     """An attachment the user may download: that of a note whose category they read (403 if
     not, 404 when the person is out of reach)."""
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
 
     row = Attachment.objects.filter(pk=pk).values_list("note__person_id", "note__category").first()
     if row is None:

@@ -171,12 +171,10 @@ def notification_open(request, pk):
 @require_POST
 def notifications_read_all(request):
     count = notices.mark_all_read(request.user)
-    if count:
-        messages.success(
-            request,
-            f"{count} notification{'s' if count > 1 else ''} marquée{'s' if count > 1 else ''} "
-            "comme lue{}.".format("s" if count > 1 else ""),
-        )
+    if count == 1:
+        messages.success(request, "1 notification marquée comme lue.")
+    elif count:
+        messages.success(request, f"{count} notifications marquées comme lues.")
     return redirect("circle:notifications")
 
 
