@@ -471,6 +471,8 @@ def notes_for(person, membership):
                 LiaisonNoteRead.objects.filter(note=OuterRef("pk"), user_id=membership.user_id)
             )
         )
+        # The author's account is read with the note: the page shows who wrote it.
+        .select_related("author")
         .prefetch_related("attachments", "mentions")
         .order_by("-created_at", "-pk")
     )
