@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "appui.core.context_processors.shell",
+                "appui.circle.context_processors.notifications",
             ],
         },
     }
@@ -227,6 +228,10 @@ MEDIA_ROOT = Path(os.environ.get("APPUI_MEDIA_ROOT", BASE_DIR / "var" / "media")
 # Liaison-notebook attachments: never under a served folder, read only through the view that
 # checks the reader's rights.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("APPUI_PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
+# Largest file a liaison note accepts (each file), in megabytes.
+APPUI_ATTACHMENT_MAX_BYTES = int(
+    float(os.environ.get("APPUI_ATTACHMENT_MAX_MB", "10")) * 1024 * 1024
+)
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

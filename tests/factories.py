@@ -506,3 +506,36 @@ class NotificationFactory(DjangoModelFactory):
     kind = "liaison_note"
     title = "Nouvelle note dans le cahier de liaison"
     url = "/"
+
+
+# --- circle: liaison notebook and notifications (part B) -----------------------------------
+
+
+class AttachmentFactory(DjangoModelFactory):
+    """A small PDF attached to a note (stored in the private storage)."""
+
+    class Meta:
+        model = "circle.Attachment"
+
+    note = factory.SubFactory(LiaisonNoteFactory)
+    file = factory.django.FileField(filename="liaison/compte-rendu.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    original_name = "compte-rendu.pdf"
+    content_type = "application/pdf"
+    size = 15
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class LiaisonNoteReadFactory(DjangoModelFactory):
+    class Meta:
+        model = "circle.LiaisonNoteRead"
+
+    note = factory.SubFactory(LiaisonNoteFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class NotificationPreferenceFactory(DjangoModelFactory):
+    class Meta:
+        model = "circle.NotificationPreference"
+
+    user = factory.SubFactory(UserFactory)
+    email_kinds = factory.LazyFunction(lambda: ["mention"])

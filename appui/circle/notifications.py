@@ -54,3 +54,49 @@ def _send_email(notification: Notification) -> None:
         fail_silently=True,
     )
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+
+
+# --- The user's side: reading and preferences ----------------------------------------------------
+
+
+def email_kinds(user) -> list[str]:
+    """The kinds the user also receives by e-mail (all of them until they choose)."""
+    preference = NotificationPreference.objects.filter(user=user).first()
+    return list(NotificationKind.values) if preference is None else list(preference.email_kinds)
+
+
+def set_email_kinds(user, kinds) -> NotificationPreference:
+    """Record which kinds of notification the user also wants by e-mail."""
+    from appui.core.models import record_event
+
+    kinds = [k for k in NotificationKind.values if k in set(kinds)]
+    with transaction.atomic():
+        preference, _ = NotificationPreference.objects.update_or_create(
+            user=user, defaults={"email_kinds": kinds}
+        )
+        record_event(preference, "notification_preferences_changed", email_kinds=kinds)
+    return preference
+
+
+def mark_all_read(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def open_notification(user, pk) -> Notification | None:
+    """The user's notification, marked read (None if it is not theirs)."""
+    notification = Notification.objects.filter(user=user, pk=pk).first()
+    if notification is not None and notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def safe_url(url: str) -> str | None:
+    """The notification's link if it is a path of this site (never another site)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if not url or not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return None
+    return url if url_has_allowed_host_and_scheme(url, allowed_hosts=set()) else None

@@ -164,8 +164,9 @@ def test_episode_page_alerts_block_with_acknowledgement(
     episode = old_episode(dac, referent=coordinator.user)
     compute_alerts()
     page_url = reverse("care:episode_detail", args=[episode.pk])
-    # 24, plus the care circle block (its members, the person's objections).
-    with django_assert_max_num_queries(26):
+    # 24, + the care circle block (its members, the person's objections) + the header's
+    # notification bell.
+    with django_assert_max_num_queries(24 + 2 + 1):
         text = client.get(page_url).content.decode()
     assert "Alertes" in text
     assert "Pas de contact" in text and "Réévaluation attendue" in text

@@ -289,8 +289,9 @@ def test_episode_page_followup_block(client, coordinator, episode, django_assert
     )
     HospitalStayFactory(episode=episode, establishment_label="CH de Douai")
     AdverseEventFactory(episode=episode)
-    # 24, plus the care circle block (its members, the person's objections).
-    with django_assert_max_num_queries(26):
+    # 24, + the care circle block (its members, the person's objections) + the header's
+    # notification bell.
+    with django_assert_max_num_queries(24 + 2 + 1):
         response = client.get(url("episode_detail", episode.pk))
     text = response.content.decode()
     assert "Point hebdomadaire" in text
