@@ -17,3 +17,6 @@ class CircleConfig(AppConfig):
         for obj in ("care_circle", "liaison_note", "emergency_access"):
             register_scope(obj, person_rights_scope)
         register_scope("sharing_settings", sharing_settings_scope)
+        from . import emergency
+
+        emergency.register()  # the emergency-access link for care pages, the verbs' labels
