@@ -360,6 +360,7 @@ def summary_sections(collected: list[Collected]) -> list[dict]:
                     pairs.append((str(f.verbose_name).capitalize(), text))
             item = {"title": f"{c.model._meta.verbose_name.capitalize()} n° {instance.pk}"}
             item["pairs"] = pairs
+            item["domains"], item["partial"] = [], False
             if c.table.label == "care.assessment":
                 item["domains"] = _readable_assessment(instance, row, forms.get(instance.form_id))
                 item["partial"] = row.get("partial", False)
