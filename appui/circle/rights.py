@@ -146,6 +146,10 @@ def log_filename(person) -> str:
 # --- Retention ----------------------------------------------------------------------------------
 
 
+#: A file is kept at least until its holder's 28th birthday (CSP art. R1112-7).
+MINIMUM_AGE = 28
+
+
 def retention_limit(today: date | None = None, years: int | None = None) -> date:
     """Closed episodes whose exit is before this day are past the retention period."""
     from django.conf import settings
@@ -162,11 +166,14 @@ def episodes_past_retention(today: date | None = None) -> QuerySet:
     from appui.care.enums import EpisodeStatus
     from appui.care.models import CareEpisode
 
+    today = today or timezone.localdate()
     return CareEpisode.objects.filter(
         status=EpisodeStatus.CLOSED,
         archived_at__isnull=True,
         closed_on__isnull=False,
         closed_on__lt=retention_limit(today),
+        # As for medical files (CSP R1112-7): kept at least until the person's 28th birthday.
+        person__birth_date__lt=retention_limit(today, MINIMUM_AGE),
     ).order_by("closed_on", "pk")
 
 

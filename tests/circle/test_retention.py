@@ -98,3 +98,12 @@ def test_archived_episodes_are_read_only_hidden_and_still_exported(client, dac, 
     payload = json.loads(zipfile.ZipFile(io.BytesIO(data)).read("donnees.json"))
     rows = payload["tables"]["care.careepisode"]["rows"]
     assert rows[0]["id"] == episode.pk and rows[0]["archived_at"]
+
+
+def test_a_young_persons_file_waits_for_their_28th_birthday(dac, time_machine):
+    time_machine.move_to(dt(2026, 6, 1, 9, 0))
+    young = closed(dac, datetime.date(2005, 1, 10))
+    young.person.birth_date = datetime.date(2000, 3, 1)  # 28 on 1 March 2028
+    young.person.save()
+    assert "Aucun accompagnement" in run()
+    assert f"n° {young.pk}" in run("--date", "2028-03-02")
