@@ -387,10 +387,8 @@ def build_person_export(person, membership) -> bytes:
     from appui.accounts.models import User
 
     names = {
-        pk: f"{first} {last}".strip() or email
-        for pk, first, last, email in User.objects.filter(
-            pk__in={r["user_id"] for r in log_rows if r["user_id"]}
-        ).values_list("pk", "first_name", "last_name", "email")
+        user.pk: str(user)
+        for user in User.objects.filter(pk__in={r["user_id"] for r in log_rows if r["user_id"]})
     }
     for row in log_rows:
         label = row.pop("user_label")

@@ -69,12 +69,12 @@ def describe(rows, person) -> list[LogRow]:
     from appui.territory.models import Organisation
 
     rows = list(rows)
-    # `values_list`: naming who accessed is not reading their account (no line in the log).
+    # Naming who accessed is reading their account: the page's own reads are logged too.
     names = {
-        pk: (f"{first} {last}".strip() or email)
-        for pk, first, last, email in User.objects.filter(
-            pk__in={r.user_id for r in rows if r.user_id}
-        ).values_list("pk", "first_name", "last_name", "email")
+        user.pk: str(user)
+        for user in User.objects.filter(pk__in={r.user_id for r in rows if r.user_id}).only(
+            "first_name", "last_name", "email"
+        )
     }
     organisations = dict(
         Organisation.objects.filter(
