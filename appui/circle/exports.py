@@ -278,6 +278,31 @@ def _access_log(person) -> list[dict]:
 
 HIDDEN_IN_SUMMARY = {"id", "created_by_id", "updated_by_id", "deleted_by_id", "updated_at"}
 
+#: French labels of the links whose field has no verbose name of its own.
+LINK_LABELS = {
+    "person": "Personne",
+    "user": "Compte",
+    "dac": "DAC",
+    "episode": "Accompagnement",
+    "organisation": "Structure",
+    "plan": "PPCS",
+    "plan_version": "Version du PPCS",
+    "circle": "Cercle de soins",
+    "note": "Note du cahier de liaison",
+    "request": "Demande",
+    "stay": "Hospitalisation",
+    "meeting": "Concertation",
+    "goal": "Objectif",
+    "form": "Grille",
+}
+ROLE_LABELS = dict(Role.choices)
+
+
+def _label(f) -> str:
+    if f.is_relation and str(f.verbose_name) == f.name.replace("_", " "):
+        return LINK_LABELS.get(f.name, str(f.verbose_name).capitalize())
+    return str(f.verbose_name).capitalize()
+
 
 def _display(f, instance, names) -> str:
     value = getattr(instance, f.attname)
@@ -285,6 +310,8 @@ def _display(f, instance, names) -> str:
         return ""
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
+    if f.name == "role" and value in ROLE_LABELS:
+        return str(ROLE_LABELS[value])
     if f.is_relation:
         return names.get((f.related_model._meta.label_lower, value), f"n° {value}")
     if isinstance(f, models.BooleanField):
@@ -357,7 +384,7 @@ def summary_sections(collected: list[Collected]) -> list[dict]:
                     continue
                 text = _display(f, instance, names)
                 if text:
-                    pairs.append((str(f.verbose_name).capitalize(), text))
+                    pairs.append((_label(f), text))
             item = {"title": f"{c.model._meta.verbose_name.capitalize()} n° {instance.pk}"}
             item["pairs"] = pairs
             item["domains"], item["partial"] = [], False
