@@ -245,7 +245,9 @@ APPUI_SITE_TITLE = "Appui"
 APPUI_BASE_URL = os.environ.get("APPUI_BASE_URL", "http://127.0.0.1:8000")
 # Emergency access (bris de glace) lasts this long before a new justification is needed.
 APPUI_EMERGENCY_ACCESS_HOURS = int(os.environ.get("APPUI_EMERGENCY_ACCESS_HOURS", "12"))
-# Closed episodes are archived this many years after their exit (docs/decisions, retention).
+# Closed episodes are archived (read-only, out of the lists, never deleted) this many years after
+# their exit, and not before the person's 28th birthday: the medical-file rule of the code de la
+# santé publique (art. R1112-7), docs/decisions/0011-conservation-et-archivage.md.
 APPUI_RETENTION_YEARS = int(os.environ.get("APPUI_RETENTION_YEARS", "20"))
 APPUI_SITE_TAGLINE = "Dispositif d'appui à la coordination"
 APPUI_PAGE_SIZE = 25

@@ -105,7 +105,8 @@ def followed_by(user) -> Q:
 
 def episode_list(membership, *, mine=False, level="", status=EpisodeStatus.OPEN, kind="", query=""):
     """The episodes the membership may list, filtered, soonest due first."""
-    episodes = scope(membership, "care", "list", CareEpisode.objects.all())
+    # Archived episodes (past the retention period) leave the lists; they stay in the export.
+    episodes = scope(membership, "care", "list", CareEpisode.objects.filter(archived_at=None))
     if mine:
         episodes = episodes.filter(followed_by(membership.user))
     if level:

@@ -55,6 +55,16 @@ from .signals import episode_closed
 REFERENT_ROLES = (Role.COORDINATOR, Role.CASE_MANAGER, Role.SUPPORT_PHYSICIAN, Role.DIRECTOR)
 
 CLOSED_MESSAGE = "Cet accompagnement est clôturé : il ne se modifie plus (rouvrez-le si besoin)."
+ARCHIVED_MESSAGE = (
+    "Cet accompagnement est archivé au terme de la durée de conservation : il se consulte, il ne "
+    "se modifie plus et ne se rouvre pas."
+)
+
+
+def check_not_archived(episode) -> None:
+    """The one guard of archived episodes (read-only): every change of an episode passes here."""
+    if episode.archived_at is not None:
+        raise ValidationError(ARCHIVED_MESSAGE)
 
 
 def episodes_in_reach(membership, action="view"):
@@ -288,7 +298,9 @@ def _start_of(day: date) -> datetime:
 def _lock(membership, episode, action="change") -> CareEpisode:
     """The episode, locked for the change, once the right is checked (404 out of reach)."""
     require(membership, "care", action, episode)
-    return CareEpisode.objects.select_for_update().select_related("person").get(pk=episode.pk)
+    locked = CareEpisode.objects.select_for_update().select_related("person").get(pk=episode.pk)
+    check_not_archived(locked)
+    return locked
 
 
 def _lock_open(membership, episode) -> CareEpisode:
@@ -636,6 +648,7 @@ VERBS: dict[str, str] = {
     "reopened": "Réouverture d'un accompagnement clôturé",
     "reopened_as": "Rouvert dans un nouvel accompagnement",
     "death_recorded": "Décès enregistré à la sortie de l'accompagnement",
+    "archived_retention": "Archivé au terme de la durée de conservation",
 }
 
 

@@ -18,3 +18,6 @@ class CircleConfig(AppConfig):
             register_scope(obj, person_rights_scope)
         register_scope("sharing_settings", sharing_settings_scope)
         services.register()  # verbs' labels, the circle block of the episode page
+        from . import emergency
+
+        emergency.register()  # the emergency-access link for care pages, the verbs' labels

@@ -34,6 +34,7 @@ class AccessAction(models.TextChoices):
     DELETE = "delete", "Suppression (archivage)"
     EXPORT = "export", "Export"
     PRINT = "print", "Impression"
+    EMERGENCY = "emergency", "Accès en urgence (bris de glace)"
 
 
 class SensitivityCategory(models.TextChoices):

@@ -18,7 +18,7 @@ from .forms import FilterForm
 from .home import panels_for
 from .models import AccessLog
 from .navigation import sections_for
-from .permissions import can
+from .permissions import can, scope
 
 SECTION_TEXTS = {
     "Demandes": "Enregistrer et suivre les demandes d'appui : accueil, analyse, réponse.",
@@ -91,6 +91,19 @@ def administration(request):
                 "url_name": "core:access_log",
                 "label": "Journal des accès",
                 "text": "Qui a consulté ou modifié quelle donnée personnelle, quand, avec quel rôle.",
+            }
+        )
+    if can(request.membership, "emergency_access", "list"):
+        accesses = django_apps.get_model("circle", "EmergencyAccess").objects.filter(
+            reviewed_at__isnull=True
+        )
+        count = scope(request.membership, "emergency_access", "list", accesses).count()
+        links.append(
+            {
+                "url_name": "circle:emergency_list",
+                "label": "Accès en urgence (bris de glace)",
+                "text": f"Les dossiers ouverts en urgence hors du cercle de soins : {count} à "
+                "examiner.",
             }
         )
     if can(request.membership, "account", "list"):

@@ -145,6 +145,8 @@ def person_detail(request, pk):
             "checks": checks,
             "history": history,
             "can_change": can_change,
+            "can_view_access_log": can(request.membership, "access_log", "list"),
+            "can_export": can(request.membership, "person", "export", person),
             "can_merge": can_change and can(request.membership, "person", "merge", person),
             "needs_representative": person.is_minor
             and not any(c.is_legal_representative for c in carers),

@@ -143,6 +143,7 @@ def episode_detail(request, pk):
             "can_change": can_change and episode.is_open,
             "can_reopen": can_change
             and not episode.is_open
+            and episode.archived_at is None
             and following is None
             and episode.person.deceased_on is None
             and can(request.membership, "care", "create"),
@@ -372,6 +373,9 @@ def episode_reopen(request, pk):
     episode = _episode(request, pk)
     if episode.is_open:
         messages.error(request, "Cet accompagnement est en cours : il n'y a rien à rouvrir.")
+        return _back(episode)
+    if episode.archived_at is not None:
+        messages.error(request, services.ARCHIVED_MESSAGE)
         return _back(episode)
     form = ReopenForm(
         _data(request),
