@@ -215,6 +215,9 @@ class AssessmentFillForm(StartAssessmentForm):
         }
 
 
+DEFAULT = care_sharing.DEFAULT_GRID_CATEGORY
+
+
 class GridEditorForm(DsfrBaseForm):
     """A DAC's grid, written in a plain text format (see `FORMAT_HELP`) with a live preview."""
 
@@ -268,8 +271,8 @@ class GridEditorForm(DsfrBaseForm):
 
     def clean(self):
         cleaned = super().clean()
-        if hasattr(self, "definition"):
-            self.definition["category"] = (
-                cleaned.get("category") or care_sharing.DEFAULT_GRID_CATEGORY
-            )
+        category = cleaned.get("category")
+        # Said in the definition when it is not the default (care.sharing.grid_category).
+        if hasattr(self, "definition") and category not in ("", None, DEFAULT):
+            self.definition["category"] = category
         return cleaned
