@@ -217,6 +217,12 @@ class PlanView:
         return self.episode.person
 
     @property
+    def shows_texts(self) -> bool:
+        """The version's texts (situation, wishes, difficulties…) are the plan's category; a
+        member limited to the actions they carry sees those actions only."""
+        return self.access.plan and not self.access.own_actions_only
+
+    @property
     def gp(self):
         return self.version.gp if self.version.gp_id else self.episode.person.gp
 
@@ -1388,7 +1394,7 @@ def compare_versions(old_version, new_version, access: Access | None = None) -> 
     plan_id = old.version.plan_id
     labels = {name: CarePlanVersion._meta.get_field(name).verbose_name for name in EDITABLE_FIELDS}
     # The texts of the version are the plan's category; the review date is administrative.
-    shown = EDITABLE_FIELDS if new.access.plan else [n for n in EDITABLE_FIELDS if n == "review_on"]
+    shown = EDITABLE_FIELDS if new.shows_texts else [n for n in EDITABLE_FIELDS if n == "review_on"]
     synthesis = _field_changes(
         [
             (

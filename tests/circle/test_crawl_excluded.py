@@ -120,9 +120,7 @@ def test_an_excluded_gp_never_meets_the_person(demo, client):
         seen.add(url)
         response = client.get(url, follow=True)
         assert response.status_code == 200, f"{url} répond {response.status_code}"
-        body = (
-            b"".join(response.streaming_content) if response.streaming else response.content
-        )
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         if not response["Content-Type"].startswith("text/html"):
             assert not NAME.search(body.decode("latin-1")), url
             continue
