@@ -161,7 +161,8 @@ def _version_page(request, episode, version):
     access = _access(request, episode)
     view = plans.load_version(version.pk, access)
     versions = list(plans.visible_versions(membership, episode))
-    can_change = can(membership, "care", "change", episode)
+    # Changing the PPCS also needs its category (the person may have limited the user).
+    can_change = access.plan and can(membership, "care", "change", episode)
     status = version.status
     is_gp = plans.is_persons_gp(membership, episode)
     draft = status == PlanStatus.DRAFT and can_change and episode.is_open
@@ -174,7 +175,9 @@ def _version_page(request, episode, version):
         "can_change": can_change,
         "editing": draft,
         "following": status == PlanStatus.ACTIVE and can_change and episode.is_open,
-        "gp_form": GpValidationForm() if is_gp and status == PlanStatus.SUBMITTED else None,
+        "gp_form": GpValidationForm()
+        if is_gp and access.plan and status == PlanStatus.SUBMITTED
+        else None,
         "can_record_validation": not is_gp
         and status == PlanStatus.SUBMITTED
         and membership.is_dac_staff
@@ -205,8 +208,8 @@ def plan_detail(request, pk):
     version = plans.visible_versions(request.membership, episode).first()
     if version is not None:
         return _version_page(request, episode, version)
-    can_change = can(request.membership, "care", "change", episode)
     access = _access(request, episode)
+    can_change = access.plan and can(request.membership, "care", "change", episode)
     plan = plans.plan_of(episode)
     return render(
         request,
