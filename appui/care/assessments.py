@@ -33,11 +33,13 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from appui.core import sharing
 from appui.core.locking import save_locked
 from appui.core.models import record_event
 from appui.core.permissions import require
 
 from . import aggir
+from . import sharing as care_sharing
 from .enums import AssessmentDomain, AssessmentPlace, AssessmentStatus, FormKind
 from .models import Assessment, AssessmentForm, Need
 
@@ -1228,9 +1230,12 @@ def assessments_section(request, episode) -> dict:
         .annotate(needs_count=Count("needs"))
         .order_by("-assessed_on", "-id")[:100]
     )
+    access = sharing.access(request.membership, episode.person)
     latest, drafts = {}, 0
-    for row in rows:
-        row.result_label = result_label(row)
+    for row in care_sharing.visible_assessments(access, rows):
+        row.result_label = (
+            result_label(row) if care_sharing.sees_whole_assessment(access, row.form) else ""
+        )
         if row.status == AssessmentStatus.DRAFT:
             drafts += 1
         elif (row.form.dac_id, row.form.code) not in latest:
@@ -1257,5 +1262,11 @@ def register() -> None:
     from .sections import register_section
 
     register_scope("assessment_form", form_scope)
-    register_section("assessments", 20, "care/assessments/_section.html", assessments_section)
+    register_section(
+        "assessments",
+        20,
+        "care/assessments/_section.html",
+        assessments_section,
+        categories=care_sharing.ASSESSMENT_CATEGORIES,
+    )
     VERB_LABELS.update(VERBS)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from appui.core import sharing
 from appui.core.models import record_event
 from appui.core.permissions import require
 from appui.intake.enums import ContactKind
@@ -522,14 +523,18 @@ def record_corrective_action(
 
 
 def followup_section(request, episode) -> dict:
-    """Last contacts, next visit, current hospital stay, adverse events: four queries."""
-    contacts = list(contacts_of(episode.person_id)[:BLOCK_CONTACTS])
+    """Last contacts, next visit, current hospital stay, adverse events: four queries (the
+    parts of the categories the reader may not see are neither read nor shown)."""
+    access = sharing.access(request.membership, episode.person)
+    contacts = list(contacts_of(episode.person_id)[:BLOCK_CONTACTS]) if access.social else []
     next_visit = (
         HomeVisit.objects.filter(episode=episode, status=VisitStatus.PLANNED)
         .select_related("staff")
         .order_by("planned_at", "pk")
         .first()
     )
+    if not access.medical:
+        return {"contacts": contacts, "next_visit": next_visit}
     current_stay = (
         HospitalStay.objects.filter(episode=episode, discharged_on__isnull=True)
         .select_related("establishment")

@@ -20,13 +20,14 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from appui.core import audit
+from appui.core import audit, sharing
 from appui.core.enums import AccessAction
 from appui.core.models import record_event
 from appui.core.permissions import ORG, cell, require, scope
 from appui.intake.workflow import assignable_users
 from appui.persons.models import Carer
 
+from . import sharing as care_sharing
 from .enums import EpisodeStatus
 from .models import CareEpisode, Meeting, MeetingParticipant, MeetingSituation
 
@@ -351,8 +352,10 @@ def minutes_for(membership, meeting_pk, episode_pk=None) -> tuple[Meeting, list,
         meeting = meeting_for(
             membership, meeting_pk, queryset=Meeting.objects.select_related("organised_by")
         )
-        situations = list(meeting.situations.select_related("episode__person", "episode__referent"))
-        participants = list(_participants(meeting))
+        situations = visible_situations(
+            membership, meeting.situations.select_related("episode__person", "episode__referent")
+        )
+        participants = list(_participants(meeting, membership))
         return meeting, situations, participants
     episode = services.episode_for(membership, episode_pk)
     situation = get_object_or_404(
@@ -361,14 +364,40 @@ def minutes_for(membership, meeting_pk, episode_pk=None) -> tuple[Meeting, list,
         episode=episode,
     )
     meeting = situation.meeting
+    situation.content_visible = care_sharing.sees_concertation_content(
+        sharing.access(membership, episode.person)
+    )
     participants = list(
         _participants(meeting).filter(Q(carer__isnull=True) | Q(carer__person_id=episode.person_id))
     )
     return meeting, [situation], participants
 
 
-def _participants(meeting):
-    return meeting.participants.select_related("user", "professional", "carer")
+def _participants(meeting, membership=None):
+    participants = meeting.participants.select_related("user", "professional", "carer")
+    excluded = sharing.excluded_persons(membership) if membership is not None else None
+    if excluded is not None:
+        participants = participants.exclude(carer__person_id__in=excluded)
+    return participants
+
+
+def visible_situations(membership, situations):
+    """The situations of a meeting the user may read: those of the persons who excluded the user
+    are left out (their name included); each one says whether its discussion and decisions (the
+    plan category of the person's data) show (`situation.content_visible`)."""
+    excluded = sharing.excluded_persons(membership)
+    if excluded is not None:
+        situations = situations.exclude(episode__person_id__in=excluded)
+    situations = list(situations)
+    for situation in situations:
+        access = sharing.access(membership, situation.episode.person)
+        situation.content_visible = care_sharing.sees_concertation_content(access)
+    return situations
+
+
+def visible_participants(membership, meeting):
+    """The meeting's participants, less the carers of persons who excluded the user."""
+    return _participants(meeting, membership)
 
 
 @transaction.atomic

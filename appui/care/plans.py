@@ -39,11 +39,13 @@ from appui.core.enums import AccessAction, Role
 from appui.core.locking import StaleEdit, save_locked
 from appui.core.models import Event, record_event
 from appui.core.permissions import require
+from appui.core.sharing import FULL, Access
 from appui.directory.models import Service
 from appui.intake.workflow import assignable_users
 from appui.persons.models import Carer
 from appui.territory.models import Professional
 
+from . import sharing
 from .enums import (
     ActionKind,
     ActionStatus,
@@ -190,6 +192,8 @@ def responsible_of(action: Action) -> Responsible | None:
 class GoalBlock:
     goal: Goal
     actions: list[Action]
+    #: The needs the goal answers (those the reader may see, once cut by care.sharing).
+    needs: list[Need] = field(default_factory=list)
 
 
 @dataclass
@@ -204,10 +208,19 @@ class PlanView:
     carers: list[Carer]
     gp_phone: str
     today: datetime.date = field(default_factory=timezone.localdate)
+    #: Who reads: the categories shown (care.sharing.plan_view cuts the rest). Everything when
+    #: read for the person themself or a service.
+    access: Access = field(default_factory=lambda: Access(None, "member", FULL))
 
     @property
     def person(self):
         return self.episode.person
+
+    @property
+    def shows_texts(self) -> bool:
+        """The version's texts (situation, wishes, difficulties…) are the plan's category; a
+        member limited to the actions they carry sees those actions only."""
+        return self.access.plan and not self.access.own_actions_only
 
     @property
     def gp(self):
@@ -299,8 +312,9 @@ def _annotate_action(action: Action, today) -> Action:
     return action
 
 
-def load_version(version_pk: int) -> PlanView:
-    """The version and its content (about eight queries whatever the number of rows)."""
+def load_version(version_pk: int, access: Access | None = None) -> PlanView:
+    """The version and its content (about eight queries whatever the number of rows), cut to
+    what `access` may see when given (care.sharing)."""
     version = CarePlanVersion.objects.select_related(
         "plan__episode__person__gp",
         "plan__episode__person__commune",
@@ -341,16 +355,17 @@ def load_version(version_pk: int) -> PlanView:
         gp_phone = gp.phone or next(
             (p.phone for p in gp.practice_places.order_by("-is_primary", "id") if p.phone), ""
         )
-    return PlanView(
+    view = PlanView(
         version=version,
         episode=episode,
         needs=needs,
-        goals=[GoalBlock(goal, by_goal.get(goal.pk, [])) for goal in goals],
+        goals=[GoalBlock(goal, by_goal.get(goal.pk, []), list(goal.needs.all())) for goal in goals],
         loose_actions=loose,
         carers=carers,
         gp_phone=gp_phone,
         today=today,
     )
+    return view if access is None else sharing.plan_view(view, access)
 
 
 def version_history(version) -> list[Event]:
@@ -1369,15 +1384,17 @@ def _match(old_items, new_items, parents, fields_of) -> list[ItemChange]:
     return changes
 
 
-def compare_versions(old_version, new_version) -> Comparison:
+def compare_versions(old_version, new_version, access: Access | None = None) -> Comparison:
     """What changed from one version to another (in number order, whichever is given first):
     synthesis fields, and the needs, goals and actions added, removed or changed — an item is
     the same item when one is carried from the other, through the versions in between."""
     if old_version.number > new_version.number:
         old_version, new_version = new_version, old_version
-    old, new = load_version(old_version.pk), load_version(new_version.pk)
+    old, new = load_version(old_version.pk, access), load_version(new_version.pk, access)
     plan_id = old.version.plan_id
     labels = {name: CarePlanVersion._meta.get_field(name).verbose_name for name in EDITABLE_FIELDS}
+    # The texts of the version are the plan's category; the review date is administrative.
+    shown = EDITABLE_FIELDS if new.shows_texts else [n for n in EDITABLE_FIELDS if n == "review_on"]
     synthesis = _field_changes(
         [
             (
@@ -1386,7 +1403,7 @@ def compare_versions(old_version, new_version) -> Comparison:
                 getattr(new.version, name),
                 name != "review_on",
             )
-            for name in EDITABLE_FIELDS
+            for name in shown
         ]
     )
     return Comparison(

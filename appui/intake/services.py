@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from appui.core import sharing
 from appui.core.models import VERB_LABELS, record_event
 from appui.core.permissions import can, require, scope
 from appui.persons.enums import GpStatus
@@ -612,12 +613,19 @@ def person_panel(request, person) -> dict | None:
             SupportRequest.objects.filter(person=person).select_related("assigned_to"),
         ).order_by("-received_at", "-pk")[: PERSON_PANEL_ROWS + 1]
     )
-    contacts = list(
-        ContactLog.objects.filter(person=person, dac_id=membership.organisation_id)
-        .select_related("by", "request")
-        .order_by("-at", "-pk")[: PERSON_PANEL_ROWS + 1]
+    # The contact log is the social category of the person's data (core.sharing).
+    sees_contacts = sharing.access(membership, person).social
+    contacts = (
+        list(
+            ContactLog.objects.filter(person=person, dac_id=membership.organisation_id)
+            .select_related("by", "request")
+            .order_by("-at", "-pk")[: PERSON_PANEL_ROWS + 1]
+        )
+        if sees_contacts
+        else []
     )
     return {
+        "sees_contacts": sees_contacts,
         "panel_requests": requests[:PERSON_PANEL_ROWS],
         "more_requests": len(requests) > PERSON_PANEL_ROWS,
         "panel_contacts": contacts[:PERSON_PANEL_ROWS],

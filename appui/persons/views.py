@@ -117,7 +117,12 @@ def person_detail(request, pk):
     )
     carers = list(person.carers.select_related("linked_person"))
     cared_for = list(
-        Carer.objects.filter(linked_person=person, person__merged_into__isnull=True)
+        Carer.objects.filter(
+            linked_person=person,
+            person__merged_into__isnull=True,
+            # Only the persons the user may see (not those who excluded them).
+            person__in=scope(request.membership, "person", "view", Person.objects.all()),
+        )
         .select_related("person")
         .order_by("person__birth_name")
     )

@@ -165,8 +165,8 @@ def test_episode_page_alerts_block_with_acknowledgement(
     compute_alerts()
     page_url = reverse("care:episode_detail", args=[episode.pk])
     # 24, + the care circle block (its members, the person's objections) + the header's
-    # notification bell.
-    with django_assert_max_num_queries(24 + 2 + 1):
+    # notification bell + the reader's access (core.sharing).
+    with django_assert_max_num_queries(24 + 2 + 1 + 3):
         text = client.get(page_url).content.decode()
     assert "Alertes" in text
     assert "Pas de contact" in text and "Réévaluation attendue" in text

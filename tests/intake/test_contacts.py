@@ -14,6 +14,7 @@ from appui.intake import screening, services
 from appui.intake.models import ContactLog
 from appui.persons.merge import merge_persons, undo_merge
 from tests.factories import (
+    CareEpisodeFactory,
     ContactLogFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -153,6 +154,8 @@ def test_contact_form_errors_are_next_to_the_fields(client, staff):
 
 def test_person_page_lists_the_requests_and_contacts(client, staff):
     person = PersonFactory(dac=staff.organisation)
+    # The DAC accompanies the person: its team is in the care circle and sees the contacts.
+    CareEpisodeFactory(person=person)
     request = SupportRequestFactory(dac=staff.organisation, person=person)
     ContactLogFactory(request=request, purpose="Point avec le SSIAD")
     other = SupportRequestFactory(dac=staff.organisation)

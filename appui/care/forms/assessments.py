@@ -9,7 +9,10 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 from dsfr.widgets import InlineRadioSelect
 
+from appui.core.enums import SensitivityCategory
+
 from .. import assessments
+from .. import sharing as care_sharing
 from ..enums import AssessmentPlace
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -212,6 +215,9 @@ class AssessmentFillForm(StartAssessmentForm):
         }
 
 
+DEFAULT = care_sharing.DEFAULT_GRID_CATEGORY
+
+
 class GridEditorForm(DsfrBaseForm):
     """A DAC's grid, written in a plain text format (see `FORMAT_HELP`) with a live preview."""
 
@@ -245,7 +251,28 @@ class GridEditorForm(DsfrBaseForm):
             }
         )
 
+    category = forms.ChoiceField(
+        label="Catégorie des réponses",
+        choices=[
+            (c.value, c.label)
+            for c in SensitivityCategory
+            if c.value in care_sharing.GRID_CATEGORIES and c != SensitivityCategory.PLAN
+        ],
+        initial=care_sharing.DEFAULT_GRID_CATEGORY,
+        required=False,
+        help_text="Les réponses de la grille ne sont montrées qu'aux membres du cercle de soins "
+        "qui ont accès à cette catégorie de données (Médical si vous ne choisissez pas).",
+    )
+
     def clean_text(self):
         text = self.cleaned_data["text"]
         self.definition = assessments.parse_form_text(text)
         return text
+
+    def clean(self):
+        cleaned = super().clean()
+        category = cleaned.get("category")
+        # Said in the definition when it is not the default (care.sharing.grid_category).
+        if hasattr(self, "definition") and category not in ("", None, DEFAULT):
+            self.definition["category"] = category
+        return cleaned

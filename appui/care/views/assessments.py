@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -15,6 +15,7 @@ from appui.intake.models import ComplexityScreening, SupportRequest
 
 from .. import aggir, services
 from .. import assessments as grids
+from .. import sharing as care_sharing
 from ..enums import AssessmentStatus
 from ..forms.assessments import (
     FORMAT_HELP,
@@ -35,8 +36,20 @@ def _episode(request, pk, action="view") -> CareEpisode:
     )
 
 
-def _assessment(episode, assessment_pk) -> Assessment:
-    return get_object_or_404(episode.assessments.select_related("form", "author"), pk=assessment_pk)
+def _assessment(request, episode, assessment_pk, whole=False) -> Assessment:
+    """The assessment, if the user sees some of its categories (all of them to fill it in)."""
+    assessment = get_object_or_404(
+        episode.assessments.select_related("form", "author"), pk=assessment_pk
+    )
+    _check_grid(request, episode, assessment.form, whole)
+    return assessment
+
+
+def _check_grid(request, episode, form_row, whole=True) -> None:
+    access = care_sharing.episode_access(request, episode)
+    check = care_sharing.sees_whole_assessment if whole else care_sharing.sees_assessment
+    if not check(access, form_row):
+        raise PermissionDenied
 
 
 def _screenings(request, episode) -> list[dict]:
@@ -76,15 +89,18 @@ def _screenings(request, episode) -> list[dict]:
 @login_required
 def assessment_list(request, pk):
     episode = _episode(request, pk)
+    access = care_sharing.episode_access(request, episode)
     rows = (
-        episode.assessments.select_related("form", "author")
+        episode.assessments.filter(care_sharing.assessments_q(access))
+        .select_related("form", "author")
         .annotate(needs_count=Count("needs"))
         .order_by("-assessed_on", "-id")
     )
     can_change = can(request.membership, "care", "change", episode)
     page = paginate(request, rows)
     for row in page["object_list"]:
-        row.result_label = grids.result_label(row)
+        whole = care_sharing.sees_whole_assessment(access, row.form)
+        row.result_label = grids.result_label(row) if whole else ""
     return render(
         request,
         "care/assessments/list.html",
@@ -92,8 +108,15 @@ def assessment_list(request, pk):
             "episode": episode,
             **page,
             "can_change": can_change,
-            "forms": grids.available_forms(episode.dac) if can_change and episode.is_open else [],
-            "screenings": _screenings(request, episode),
+            "forms": [
+                grid
+                for grid in grids.available_forms(episode.dac)
+                if care_sharing.sees_whole_assessment(access, grid)
+            ]
+            if can_change and episode.is_open
+            else [],
+            "screenings": _screenings(request, episode) if access.medical else [],
+            "sees_screenings": access.medical,
             "can_manage_grids": can(request.membership, "assessment_form", "change"),
         },
     )
@@ -106,6 +129,7 @@ def assessment_start(request, pk, form_pk):
         AssessmentForm.objects.filter(Q(dac__isnull=True) | Q(dac_id=episode.dac_id)),
         pk=form_pk,
     )
+    _check_grid(request, episode, form_row)
     form = StartAssessmentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -126,7 +150,7 @@ def assessment_start(request, pk, form_pk):
 @login_required
 def assessment_edit(request, pk, assessment_pk):
     episode = _episode(request, pk, "change")
-    assessment = _assessment(episode, assessment_pk)
+    assessment = _assessment(request, episode, assessment_pk, whole=True)
     if assessment.status != AssessmentStatus.DRAFT:
         return redirect("care:assessment_detail", pk=episode.pk, assessment_pk=assessment.pk)
     form = AssessmentFillForm(
@@ -199,21 +223,27 @@ def _gir_detail(result: dict) -> dict | None:
 @login_required
 def assessment_detail(request, pk, assessment_pk):
     episode = _episode(request, pk)
-    assessment = _assessment(episode, assessment_pk)
+    assessment = _assessment(request, episode, assessment_pk)
+    access = care_sharing.episode_access(request, episode)
+    whole = care_sharing.sees_whole_assessment(access, assessment.form)
     needs = list(assessment.needs.all())
     definition = assessment.form.definition
     saved_needs = needs or (assessment.answers or {}).get(grids.NEEDS_KEY, [])
+    domains = care_sharing.visible_domains(
+        access, assessment.form, grids.readable(definition, assessment.answers or {}, saved_needs)
+    )
     return render(
         request,
         "care/assessments/detail.html",
         {
             "episode": episode,
             "assessment": assessment,
-            "domains": grids.readable(definition, assessment.answers or {}, saved_needs),
-            "needs_count": len(saved_needs),
-            "gir": _gir_detail(assessment.result or {}),
+            "domains": domains,
+            "needs_count": sum(len(d["needs"]) for d in domains),
+            "whole": whole,
+            "gir": _gir_detail(assessment.result or {}) if whole else None,
             "score": assessment.result
-            if (assessment.result or {}).get("method") == "sum"
+            if whole and (assessment.result or {}).get("method") == "sum"
             else None,
             "is_draft": assessment.status == AssessmentStatus.DRAFT,
             "can_change": assessment.status == AssessmentStatus.DRAFT
@@ -290,6 +320,7 @@ def grid_edit(request, form_pk):
             "title": grid.title,
             "description": grid.description,
             "text": grids.form_text(grid.definition),
+            "category": care_sharing.grid_category(grid),
         },
     )
     if request.method == "POST" and form.is_valid():

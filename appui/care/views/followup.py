@@ -11,11 +11,13 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from appui.core.enums import SensitivityCategory
 from appui.core.mixins import paginate
 from appui.core.permissions import can
 
 from .. import followup as service
 from .. import services
+from .. import sharing as care_sharing
 from ..enums import VisitStatus
 from ..forms.followup import (
     AdverseEventForm,
@@ -31,6 +33,8 @@ from ..forms.followup import (
 )
 from ..models import AdverseEvent, CareEpisode, DischargeTask, HomeVisit, HospitalStay
 
+SOCIAL = SensitivityCategory.SOCIAL
+
 #: A time typed this close to now means "now" (forms are filled to the minute).
 RECENT = timedelta(minutes=10)
 
@@ -38,13 +42,17 @@ RECENT = timedelta(minutes=10)
 PAST_VISITS = 10
 
 
-def _episode(request, pk, action="change") -> CareEpisode:
-    return services.episode_for(
+def _episode(request, pk, action="change", category=SensitivityCategory.MEDICAL) -> CareEpisode:
+    """The episode whose follow-up is changed; the form's data is of `category` (403 without
+    it): contacts and visit reports are social, hospital stays and adverse events medical."""
+    episode = services.episode_for(
         request.membership,
         pk,
         action,
         queryset=CareEpisode.objects.select_related("person"),
     )
+    care_sharing.require_category(care_sharing.episode_access(request, episode), category)
+    return episode
 
 
 def _data(request):
@@ -96,11 +104,16 @@ def followup(request, pk):
         pk,
         queryset=CareEpisode.objects.select_related("person", "referent", "case_manager"),
     )
+    access = care_sharing.episode_access(request, episode)
     visits = HomeVisit.objects.filter(episode=episode).select_related("staff", "contact")
-    stays = list(
-        HospitalStay.objects.filter(episode=episode)
-        .select_related("establishment", "recorded_by")
-        .prefetch_related(Prefetch("tasks", DischargeTask.objects.order_by("due_on", "pk")))
+    stays = (
+        list(
+            HospitalStay.objects.filter(episode=episode)
+            .select_related("establishment", "recorded_by")
+            .prefetch_related(Prefetch("tasks", DischargeTask.objects.order_by("due_on", "pk")))
+        )
+        if care_sharing.sees_hospital(access)
+        else []
     )
     today = timezone.localdate()
     planned_visits = list(visits.filter(status=VisitStatus.PLANNED).order_by("planned_at"))
@@ -119,9 +132,17 @@ def followup(request, pk):
             AdverseEvent.objects.filter(episode=episode).select_related(
                 "hospital_stay__establishment", "recorded_by"
             )
-        ),
+        )
+        if care_sharing.sees_hospital(access)
+        else [],
         "today": today,
-        **paginate(request, service.contacts_of(episode.person_id)),
+        "access": access,
+        **paginate(
+            request,
+            service.contacts_of(episode.person_id)
+            if care_sharing.sees_contacts(access)
+            else service.contacts_of(episode.person_id).none(),
+        ),
     }
     return render(request, "care/followup/followup.html", context)
 
@@ -131,7 +152,7 @@ def followup(request, pk):
 
 @login_required
 def contact_create(request, pk):
-    episode = _episode(request, pk)
+    episode = _episode(request, pk, category=SOCIAL)
     form = ContactForm(_data(request))
     if request.method == "POST" and form.is_valid():
         data = {**form.cleaned_data, "at": _moment(form.cleaned_data["at"])}
@@ -166,7 +187,7 @@ def _visit(episode, visit_pk) -> HomeVisit:
 
 @login_required
 def visit_plan(request, pk):
-    episode = _episode(request, pk)
+    episode = _episode(request, pk, category=SOCIAL)
     form = VisitPlanForm(
         _data(request), team=service.team(episode.dac_id), initial={"staff": request.user.pk}
     )
@@ -186,7 +207,7 @@ def visit_plan(request, pk):
 
 @login_required
 def visit_report(request, pk, visit_pk):
-    episode = _episode(request, pk)
+    episode = _episode(request, pk, category=SOCIAL)
     visit = _visit(episode, visit_pk)
     if visit.status != VisitStatus.PLANNED:
         messages.error(request, "Cette visite n'est plus prévue.")
@@ -215,7 +236,7 @@ def visit_report(request, pk, visit_pk):
 
 @login_required
 def visit_cancel(request, pk, visit_pk):
-    episode = _episode(request, pk)
+    episode = _episode(request, pk, category=SOCIAL)
     visit = _visit(episode, visit_pk)
     form = VisitCancelForm(_data(request))
     if request.method == "POST" and form.is_valid():

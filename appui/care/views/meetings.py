@@ -5,11 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from appui.core.enums import SensitivityCategory
 from appui.core.mixins import paginate
 from appui.core.models import Event
 from appui.intake.forms_triage import add_errors
@@ -17,6 +19,7 @@ from appui.intake.search import search_professionals
 from appui.territory.models import PracticePlace, Professional
 
 from .. import meetings, services
+from .. import sharing as care_sharing
 from ..enums import EpisodeStatus
 from ..forms.meetings import MeetingForm, ParticipantForm, SituationFields, SituationForm
 from ..models import CareEpisode, MeetingParticipant, MeetingSituation
@@ -153,11 +156,12 @@ def meeting_detail(request, pk):
     meeting = meetings.meeting_for(
         request.membership, pk, queryset=meetings.Meeting.objects.select_related("organised_by")
     )
-    situations = list(
-        meeting.situations.select_related("episode__person", "episode__referent").order_by("pk")
+    situations = meetings.visible_situations(
+        request.membership,
+        meeting.situations.select_related("episode__person", "episode__referent").order_by("pk"),
     )
     participants = list(
-        meeting.participants.select_related("user", "professional", "carer__person")
+        meetings.visible_participants(request.membership, meeting).select_related("carer__person")
     )
     history = list(
         Event.objects.filter(subject_type="care.meeting", subject_id=str(pk))[:HISTORY_LENGTH]
@@ -313,9 +317,14 @@ def situation_add(request, pk):
 
 def _situation(request, pk, situation_pk) -> MeetingSituation:
     meeting = meetings.meeting_for(request.membership, pk, "change")
-    return get_object_or_404(
+    situation = get_object_or_404(
         meeting.situations.select_related("meeting", "episode__person"), pk=situation_pk
     )
+    access = care_sharing.episode_access(request, situation.episode)
+    if not access.visible:
+        raise Http404
+    care_sharing.require_category(access, SensitivityCategory.PLAN)
+    return situation
 
 
 @login_required
@@ -387,6 +396,7 @@ def episode_meetings(request, pk):
         request.membership, pk, queryset=CareEpisode.objects.select_related("person")
     )
     situations = list(meetings.episode_situations(episode))
+    access = care_sharing.episode_access(request, episode)
     now = timezone.now()
     return render(
         request,
@@ -397,6 +407,7 @@ def episode_meetings(request, pk):
             "upcoming": [s for s in situations if s.meeting.held_at > now][::-1],
             "staff": meetings.is_dac_team(request.membership),
             "can_plan": episode.is_open and meetings.is_dac_team(request.membership, "change"),
+            "content_visible": care_sharing.sees_concertation_content(access),
         },
     )
 

@@ -6,16 +6,18 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from appui.core.enums import SensitivityCategory
 from appui.core.permissions import can
 
 from .. import plan_pdf, plans, services
+from .. import sharing as care_sharing
 from ..enums import InformationChannel, PlanStatus
 from ..forms.plans import (
     ActionForm,
@@ -35,14 +37,36 @@ from ..forms.plans import (
 from ..models import Action, CareEpisode, Goal, Need
 from ..models import CarePlanVersion as Version
 
+PLAN = SensitivityCategory.PLAN
+
 
 def _episode(request, pk, action="view") -> CareEpisode:
-    return services.episode_for(
+    """The episode; changing its PPCS also needs the plan category of the person's data."""
+    episode = services.episode_for(
         request.membership,
         pk,
         action,
         queryset=CareEpisode.objects.select_related("person__gp", "dac"),
     )
+    if action != "view":
+        care_sharing.require_category(_access(request, episode), PLAN)
+    return episode
+
+
+def _access(request, episode):
+    return care_sharing.episode_access(request, episode)
+
+
+def _check_need(request, episode, domain) -> None:
+    """403 for a need of a domain the user may not see (adding, changing or removing it)."""
+    care_sharing.require_category(_access(request, episode), care_sharing.domain_category(domain))
+
+
+def _check_action(request, episode, action) -> None:
+    """403 for an action the user may not see (the person limited them to their own)."""
+    access = _access(request, episode)
+    if access.own_actions_only and not care_sharing.own_action(access, action):
+        raise PermissionDenied
 
 
 def _version(request, episode, number) -> Version:
@@ -134,9 +158,11 @@ def _data(request):
 
 def _version_page(request, episode, version):
     membership = request.membership
-    view = plans.load_version(version.pk)
+    access = _access(request, episode)
+    view = plans.load_version(version.pk, access)
     versions = list(plans.visible_versions(membership, episode))
-    can_change = can(membership, "care", "change", episode)
+    # Changing the PPCS also needs its category (the person may have limited the user).
+    can_change = access.plan and can(membership, "care", "change", episode)
     status = version.status
     is_gp = plans.is_persons_gp(membership, episode)
     draft = status == PlanStatus.DRAFT and can_change and episode.is_open
@@ -149,7 +175,9 @@ def _version_page(request, episode, version):
         "can_change": can_change,
         "editing": draft,
         "following": status == PlanStatus.ACTIVE and can_change and episode.is_open,
-        "gp_form": GpValidationForm() if is_gp and status == PlanStatus.SUBMITTED else None,
+        "gp_form": GpValidationForm()
+        if is_gp and access.plan and status == PlanStatus.SUBMITTED
+        else None,
         "can_record_validation": not is_gp
         and status == PlanStatus.SUBMITTED
         and membership.is_dac_staff
@@ -167,7 +195,7 @@ def _version_page(request, episode, version):
             (v for v in versions if v.status == PlanStatus.ACTIVE and v.pk != version.pk), None
         ),
         "problems": plans.submission_problems(view.version) if draft else [],
-        "decisions": plans.meeting_decisions(episode) if draft else [],
+        "decisions": plans.meeting_decisions(episode) if draft and access.plan else [],
         "history": plans.version_history(version),
     }
     return render(request, "care/plan/detail.html", context)
@@ -180,7 +208,8 @@ def plan_detail(request, pk):
     version = plans.visible_versions(request.membership, episode).first()
     if version is not None:
         return _version_page(request, episode, version)
-    can_change = can(request.membership, "care", "change", episode)
+    access = _access(request, episode)
+    can_change = access.plan and can(request.membership, "care", "change", episode)
     plan = plans.plan_of(episode)
     return render(
         request,
@@ -188,8 +217,10 @@ def plan_detail(request, pk):
         {
             "episode": episode,
             "can_start": can_change and episode.is_open,
-            "found_needs": list(plans.assessment_needs(episode, plan)) if can_change else [],
-            "decisions": plans.meeting_decisions(episode) if can_change else [],
+            "found_needs": care_sharing.visible_needs(
+                access, plans.assessment_needs(episode, plan) if can_change else []
+            ),
+            "decisions": plans.meeting_decisions(episode) if can_change and access.plan else [],
         },
     )
 
@@ -254,12 +285,15 @@ def plan_need_add(request, pk, number):
         request,
         version,
         form,
-        lambda f: plans.add_need(
-            request.membership,
-            version,
-            expected_version=f.cleaned_data["lock_version"],
-            domain=f.cleaned_data["domain"],
-            description=f.cleaned_data["description"],
+        lambda f: (
+            _check_need(request, version.plan.episode, f.cleaned_data["domain"])
+            or plans.add_need(
+                request.membership,
+                version,
+                expected_version=f.cleaned_data["lock_version"],
+                domain=f.cleaned_data["domain"],
+                description=f.cleaned_data["description"],
+            )
         ),
         template="care/plan/_need_form.html",
         title="Ajouter un problème ou un besoin",
@@ -274,17 +308,21 @@ def plan_need_edit(request, pk, number, item):
     if refused:
         return refused
     need = get_object_or_404(Need, pk=item, plan_version=version)
+    _check_need(request, version.plan.episode, need.domain)
     form = NeedForm(_data(request), version=version, need=need)
     return _save(
         request,
         version,
         form,
-        lambda f: plans.update_need(
-            request.membership,
-            need,
-            expected_version=f.cleaned_data["lock_version"],
-            domain=f.cleaned_data["domain"],
-            description=f.cleaned_data["description"],
+        lambda f: (
+            _check_need(request, version.plan.episode, f.cleaned_data["domain"])
+            or plans.update_need(
+                request.membership,
+                need,
+                expected_version=f.cleaned_data["lock_version"],
+                domain=f.cleaned_data["domain"],
+                description=f.cleaned_data["description"],
+            )
         ),
         template="care/plan/_need_form.html",
         title="Modifier un problème ou un besoin",
@@ -299,6 +337,7 @@ def plan_need_remove(request, pk, number, item):
     if refused:
         return refused
     need = get_object_or_404(Need, pk=item, plan_version=version)
+    _check_need(request, version.plan.episode, need.domain)
     form = ConfirmForm(_data(request), version=version)
     return _save(
         request,
@@ -441,6 +480,7 @@ def plan_action_edit(request, pk, number, item):
     if refused:
         return refused
     action = get_object_or_404(Action, pk=item, plan_version=version)
+    _check_action(request, version.plan.episode, action)
     form, searching = _action_form(request, version, action)
     template, title = "care/plan/_action_form.html", "Modifier une action"
     if searching:
@@ -468,6 +508,7 @@ def plan_action_remove(request, pk, number, item):
     if refused:
         return refused
     action = get_object_or_404(Action, pk=item, plan_version=version)
+    _check_action(request, version.plan.episode, action)
     form = ConfirmForm(_data(request), version=version)
     return _save(
         request,
@@ -615,6 +656,7 @@ def plan_action_status(request, pk, number, item):
     episode = _episode(request, pk, "change")
     version = _version(request, episode, number)
     action = get_object_or_404(Action, pk=item, plan_version=version)
+    _check_action(request, version.plan.episode, action)
     form = ActionStatusForm(_data(request), action=action)
     return _save(
         request,
@@ -664,7 +706,7 @@ def plan_compare(request, pk):
         by_number = {v.number: v for v in versions}
         if numbers["old"] != numbers["new"]:
             context["comparison"] = plans.compare_versions(
-                by_number[numbers["old"]], by_number[numbers["new"]]
+                by_number[numbers["old"]], by_number[numbers["new"]], _access(request, episode)
             )
         context["form"] = form
     return render(request, "care/plan/compare.html", context)
@@ -674,7 +716,7 @@ def plan_compare(request, pk):
 def plan_pdf_download(request, pk, number):
     episode = _episode(request, pk)
     version = _version(request, episode, number)
-    view = plans.load_version(version.pk)
+    view = plans.load_version(version.pk, _access(request, episode))
     pdf = plan_pdf.print_version(view, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{plan_pdf.filename(view)}"'
