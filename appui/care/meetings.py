@@ -364,9 +364,9 @@ def minutes_for(membership, meeting_pk, episode_pk=None) -> tuple[Meeting, list,
         episode=episode,
     )
     meeting = situation.meeting
-    situation.content_visible = care_sharing.sees_concertation_content(
-        sharing.access(membership, episode.person)
-    )
+    access = sharing.access(membership, episode.person)
+    situation.content_visible = care_sharing.sees_concertation_content(access)
+    situation.discussion_visible = care_sharing.sees_concertation_discussion(access)
     participants = list(
         _participants(meeting).filter(Q(carer__isnull=True) | Q(carer__person_id=episode.person_id))
     )
@@ -392,6 +392,7 @@ def visible_situations(membership, situations):
     for situation in situations:
         access = sharing.access(membership, situation.episode.person)
         situation.content_visible = care_sharing.sees_concertation_content(access)
+        situation.discussion_visible = care_sharing.sees_concertation_discussion(access)
     return situations
 
 

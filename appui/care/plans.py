@@ -74,6 +74,8 @@ IN_PREPARATION = (S.DRAFT, S.SUBMITTED, S.VALIDATED)
 #: The synthesis fields a draft's editor saves together.
 SYNTHESIS_FIELDS = ("situation", "wishes", "preferences", "difficulties", "useful_contacts")
 EDITABLE_FIELDS = (*SYNTHESIS_FIELDS, "review_on")
+#: Texts of the synthesis that describe the person's health (medical category).
+CLINICAL_TEXT_FIELDS = ("situation", "difficulties")
 #: Actions still expected (an overdue action is one of these past its due date).
 OPEN_ACTION_STATUSES = (ActionStatus.PLANNED, ActionStatus.IN_PROGRESS)
 #: Action statuses as counted words (singular, plural).
@@ -221,6 +223,12 @@ class PlanView:
         """The version's texts (situation, wishes, difficulties…) are the plan's category; a
         member limited to the actions they carry sees those actions only."""
         return self.access.plan and not self.access.own_actions_only
+
+    @property
+    def shows_clinical_texts(self) -> bool:
+        """The situation summary, the difficulties and the GP's comment describe the person's
+        health: they need the medical category as well (docs/permissions.md)."""
+        return self.shows_texts and self.access.medical
 
     @property
     def gp(self):
@@ -1394,7 +1402,12 @@ def compare_versions(old_version, new_version, access: Access | None = None) -> 
     plan_id = old.version.plan_id
     labels = {name: CarePlanVersion._meta.get_field(name).verbose_name for name in EDITABLE_FIELDS}
     # The texts of the version are the plan's category; the review date is administrative.
-    shown = EDITABLE_FIELDS if new.shows_texts else [n for n in EDITABLE_FIELDS if n == "review_on"]
+    shown = [
+        name
+        for name in EDITABLE_FIELDS
+        if name == "review_on"
+        or (new.shows_clinical_texts if name in CLINICAL_TEXT_FIELDS else new.shows_texts)
+    ]
     synthesis = _field_changes(
         [
             (

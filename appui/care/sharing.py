@@ -170,8 +170,13 @@ def visible_plan_items(access, items):
 
 
 def sees_concertation_content(access) -> bool:
-    """What was discussed and decided about a person in a concertation (the PPCS category)."""
+    """What was decided about a person in a concertation (the PPCS category)."""
     return access.plan
+
+
+def sees_concertation_discussion(access) -> bool:
+    """What was discussed (the situation, often its health): the plan and medical categories."""
+    return access.plan and access.medical
 
 
 # --- Follow-up -----------------------------------------------------------------------------------

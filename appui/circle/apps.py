@@ -17,7 +17,8 @@ class CircleConfig(AppConfig):
         for obj in ("care_circle", "liaison_note", "emergency_access"):
             register_scope(obj, person_rights_scope)
         register_scope("sharing_settings", sharing_settings_scope)
-        services.register()  # verbs' labels, the circle block of the episode page
-        from . import emergency
+        from . import emergency, notebook
 
+        services.register()  # verbs' labels, the circle block of the episode page
         emergency.register()  # the emergency-access link for care pages, the verbs' labels
+        notebook.register()  # verbs' labels

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from appui.accounts.models import User
+from appui.accounts.models import Membership, User
 from appui.accounts.services import create_partner_account
 from appui.care.demo import _day_at
 from appui.care.models import CareEpisode, CarePlanVersion
@@ -22,7 +22,7 @@ from appui.territory.demo import DEMO_PASSWORD, DOMAIN
 from appui.territory.enums import OrganisationKind
 from appui.territory.models import Organisation, PracticePlace, Professional
 
-from . import services
+from . import notebook, services
 from .enums import JoinedHow, MemberKind
 from .models import CareCircleMember
 
@@ -203,8 +203,23 @@ def seed(stdout):
         note="M. Benali l'a dit oralement lors de la visite à domicile : le kinésithérapeute "
         "n'a besoin que du plan d'exercices.",
     )
+    # The nurse writes in the liaison notebook; Dr Morel, the GP, gets the notification.
+    nurse = Membership.objects.get(user__email=f"sandrine.lefebvre@{DOMAIN}", is_active=True)
+    noted = min(expressed + timedelta(days=2), today)
+    demo.step(
+        _day_at(noted, 18, 30),
+        lambda membership: notebook.write_note(
+            person,
+            membership,
+            category="medical",
+            text="Œdèmes des chevilles en augmentation depuis trois jours (+2 kg sur la "
+            "semaine). Essoufflement à la toilette. Pouvez-vous le voir cette semaine ?",
+        ),
+        nurse,
+    )
     stdout.write(
         f"Cercle de soins de M. Benali : {len(members)} membres ajoutés, une opposition "
-        "(kinésithérapeute limité au plan d'exercices)"
+        "(kinésithérapeute limité au plan d'exercices), une note de l'infirmière au cahier de "
+        "liaison"
     )
     return accounts

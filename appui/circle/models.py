@@ -1,6 +1,8 @@
 """The care circle of a person, the person's objections, emergency access, sharing defaults, the
 liaison notebook with its attachments, notifications and invitations."""
 
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -270,10 +272,25 @@ class SharingDefault(TimeStampedModel):
         ]
 
 
+class PrivateStorage(FileSystemStorage):
+    """Attachments live outside the web root; only the authorised view serves them. The folder
+    is read from settings.PRIVATE_MEDIA_ROOT each time a file is stored or opened."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return settings.PRIVATE_MEDIA_ROOT
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
 def private_storage():
-    """Attachments live outside the web root; only the authorised view serves them. A callable,
-    so migrations name it instead of a path, and the setting is read when a file is used."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    """A callable, so migrations name it instead of a folder of the machine."""
+    return PrivateStorage()
 
 
 class LiaisonNote(PersonalDataModel, TimeStampedModel):

@@ -64,7 +64,11 @@ VERBS = {
     "liaison_note_written": "Note au cahier de liaison",
     "notification_preferences_changed": "Préférences de notification",
 }
-VERB_LABELS.update(VERBS)
+
+
+def register() -> None:
+    VERB_LABELS.update(VERBS)
+
 
 MENTION_TITLE = "Vous êtes mentionné·e dans une note du cahier de liaison"
 NOTE_TITLE = "Nouvelle note dans le cahier de liaison d'une personne que vous accompagnez"

@@ -99,7 +99,7 @@ def test_episode_page_queries_stay_bounded(
         services.record_gp_not_informed(coordinator, episode, "Pas de médecin traitant.")
     # The page and each part's block (alerts, assessments, meetings, PPCS, follow-up) take a
     # fixed number of queries, whatever the history.
-    with django_assert_max_num_queries(26 + 1):  # + the reader's access (core.sharing)
+    with django_assert_max_num_queries(26 + 1 + 2 + 1):  # + access, circle block, bell
         response = client.get(reverse("care:episode_detail", args=[episode.pk]))
     text = response.content.decode()
     assert "Motif 39" in text and "Note 14" in text

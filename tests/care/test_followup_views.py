@@ -84,7 +84,7 @@ def test_followup_tab_of_a_long_history_is_paginated_and_bounded(
             staff=coordinator.user,
             planned_at=now + datetime.timedelta(days=n + 1),
         )
-    with django_assert_max_num_queries(22 + 1):  # + the reader's access (core.sharing)
+    with django_assert_max_num_queries(22 + 1 + 1):  # + the reader's access, the bell
         response = client.get(url("followup", episode.pk))
     assert response.status_code == 200
     text = response.content.decode()
@@ -94,7 +94,7 @@ def test_followup_tab_of_a_long_history_is_paginated_and_bounded(
     assert text.count("<td>Portage de repas</td>") == 10
     assert text.count("Planifier une visite") == 1
 
-    with django_assert_max_num_queries(22 + 1):  # + the reader's access (core.sharing)
+    with django_assert_max_num_queries(22 + 1 + 1):  # + the reader's access, the bell
         page_8 = client.get(url("followup", episode.pk) + "?page=8").content.decode()
     assert "Appel n° 199" in page_8
 

@@ -3,9 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
-from django.utils.functional import empty
 
-from appui.circle.models import Attachment
 from appui.core.enums import Role
 from tests.factories import (
     CareCircleMemberFactory,
@@ -126,11 +124,7 @@ def benali_circle() -> Circle:
 
 @pytest.fixture
 def private_media(settings, tmp_path):
-    """Attachments go to a temporary private folder. The field's storage is set up once, on first
-    use: it is reset so that it reads the setting of this test (and again afterwards)."""
+    """Attachments go to a temporary private folder (the storage reads the setting at each use)."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.MEDIA_ROOT = tmp_path / "media"
-    storage = Attachment._meta.get_field("file").storage
-    storage._wrapped = empty
     yield settings.PRIVATE_MEDIA_ROOT
-    storage._wrapped = empty

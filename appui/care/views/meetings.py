@@ -330,6 +330,10 @@ def _situation(request, pk, situation_pk) -> MeetingSituation:
 @login_required
 def situation_edit(request, pk, situation_pk):
     situation = _situation(request, pk, situation_pk)
+    # What was discussed speaks of the person's health (medical category, docs/permissions.md).
+    care_sharing.require_category(
+        care_sharing.episode_access(request, situation.episode), SensitivityCategory.MEDICAL
+    )
     form = SituationFields(
         _data(request),
         initial={"discussion": situation.discussion, "decisions": situation.decisions},
@@ -408,6 +412,7 @@ def episode_meetings(request, pk):
             "staff": meetings.is_dac_team(request.membership),
             "can_plan": episode.is_open and meetings.is_dac_team(request.membership, "change"),
             "content_visible": care_sharing.sees_concertation_content(access),
+            "discussion_visible": care_sharing.sees_concertation_discussion(access),
         },
     )
 

@@ -257,6 +257,10 @@ def plan_synthesis(request, pk, number):
     version, refused = _draft(request, pk, number)
     if refused:
         return refused
+    # The synthesis holds the situation summary and the difficulties (medical category).
+    care_sharing.require_category(
+        _access(request, version.plan.episode), SensitivityCategory.MEDICAL
+    )
     form = SynthesisForm(_data(request), version=version)
     return _save(
         request,

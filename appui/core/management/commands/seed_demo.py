@@ -9,6 +9,7 @@ import importlib
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from appui.core.audit import audit_context
 
@@ -18,7 +19,13 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         accounts = []
-        with audit_context(user_label="seed_demo", view_name="seed_demo"), transaction.atomic():
+        # Seeding replays months of work: the notifications it raises stay in the app, no e-mail
+        # leaves (they would all arrive at once, and about fictitious persons).
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            audit_context(user_label="seed_demo", view_name="seed_demo"),
+            transaction.atomic(),
+        ):
             for config in apps.get_app_configs():
                 if not config.name.startswith("appui."):
                     continue
