@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -334,11 +334,23 @@ def load_version(version_pk: int, access: Access | None = None) -> PlanView:
     ).get(pk=version_pk)
     episode = version.plan.episode
     today = timezone.localdate()
-    needs = list(version.needs.all())
-    goals = list(version.goals.prefetch_related("needs"))
+    # What the reader may not see is not even read (care.sharing; the access log stays true).
+    needs_qs, goals_qs, actions_qs = version.needs.all(), version.goals.all(), version.actions.all()
+    if access is not None:
+        from . import sharing as care_sharing
+
+        needs_qs = needs_qs.filter(care_sharing.needs_q(access))
+        actions_qs = actions_qs.filter(care_sharing.actions_q(access))
+        if not access.plan:
+            goals_qs = goals_qs.none()
+    goal_needs = Need.objects.all()
+    if access is not None:
+        goal_needs = goal_needs.filter(care_sharing.needs_q(access))
+    needs = list(needs_qs)
+    goals = list(goals_qs.prefetch_related(Prefetch("needs", queryset=goal_needs)))
     actions = [
         _annotate_action(action, today)
-        for action in version.actions.select_related(
+        for action in actions_qs.select_related(
             "responsible_service__organisation",
             "responsible_service__professional",
             "responsible_professional",

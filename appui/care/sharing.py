@@ -120,6 +120,26 @@ def visible_needs(access, needs):
     return [n for n in needs if access.allows(domain_category(n.domain))]
 
 
+def needs_q(access) -> Q:
+    """The needs (a filter on Need) of the domains `access` may see: filtered in the database so
+    that what is not shown is not read either (the person's access log stays true)."""
+    return Q(domain__in=[d for d in D if access.allows(domain_category(d))])
+
+
+def actions_q(access) -> Q:
+    """The PPCS actions `access` may see (a filter on Action)."""
+    if not access.plan:
+        return Q(pk__in=[])
+    if not access.own_actions_only:
+        return Q()
+    own = Q(pk__in=[])
+    if access.own_actions_professional_id:
+        own |= Q(responsible_professional_id=access.own_actions_professional_id)
+    if access.own_actions_user_id:
+        own |= Q(responsible_user_id=access.own_actions_user_id)
+    return own
+
+
 def visible_assessments(access, assessments):
     return [a for a in assessments if sees_assessment(access, a.form)]
 

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 
 from appui.core import audit
 from appui.core.enums import AccessAction, Role
@@ -60,7 +60,7 @@ class LogRow:
 
 
 def _type_labels() -> dict[str, str]:
-    return {m._meta.label_lower: str(m._meta.verbose_name).capitalize() for m in apps.get_models()}
+    return {m._meta.label_lower: capfirst(str(m._meta.verbose_name)) for m in apps.get_models()}
 
 
 def describe(rows, person) -> list[LogRow]:
