@@ -325,6 +325,34 @@ def needs_representative(person, representatives=None) -> bool:
 
 
 @transaction.atomic
+def representative_errors(
+    person, representatives, given_by, legal_representative, *, field, missing, done, choose
+) -> dict:
+    """Who expressed the person's choice (consent, objection): a minor or a protected adult
+    answers through their legal representative, who must be one of the person's carers so
+    recorded. `field` names the form field; `done` says what the representative does."""
+    errors = {}
+    if given_by not in ConsentGivenBy.values:
+        errors[field] = missing
+    elif needs_representative(person, representatives):
+        who = "mineure" if person.is_minor else "sous mesure de représentation"
+        if not representatives:
+            errors[field] = (
+                f"La personne est {who} : {done} par son représentant légal. "
+                "Enregistrez d'abord ce représentant dans les proches de la personne."
+            )
+        elif given_by != ConsentGivenBy.LEGAL_REPRESENTATIVE:
+            errors[field] = f"La personne est {who} : {done} par son représentant légal."
+    if given_by == ConsentGivenBy.LEGAL_REPRESENTATIVE and field not in errors:
+        if legal_representative is None:
+            errors["legal_representative"] = choose
+        elif legal_representative.pk not in {r.pk for r in representatives}:
+            errors["legal_representative"] = (
+                "Ce proche n'est pas enregistré comme représentant légal de la personne."
+            )
+    return errors
+
+
 def record_consent(
     membership,
     episode,
@@ -355,26 +383,18 @@ def record_consent(
         errors["informed_on"] = "La date de l'information ne peut pas être dans le futur."
     if answer not in ConsentAnswer.values:
         errors["answer"] = "Indiquez la réponse de la personne."
-    if given_by not in ConsentGivenBy.values:
-        errors["given_by"] = "Indiquez qui a donné la réponse."
-    elif needs_representative(person, representatives):
-        who = "mineure" if person.is_minor else "sous mesure de représentation"
-        if not representatives:
-            errors["given_by"] = (
-                f"La personne est {who} : la réponse est donnée par son représentant légal. "
-                "Enregistrez d'abord ce représentant dans les proches de la personne."
-            )
-        elif given_by != ConsentGivenBy.LEGAL_REPRESENTATIVE:
-            errors["given_by"] = (
-                f"La personne est {who} : la réponse est donnée par son représentant légal."
-            )
-    if given_by == ConsentGivenBy.LEGAL_REPRESENTATIVE and "given_by" not in errors:
-        if legal_representative is None:
-            errors["legal_representative"] = "Choisissez le représentant légal qui a répondu."
-        elif legal_representative.pk not in {r.pk for r in representatives}:
-            errors["legal_representative"] = (
-                "Cette personne n'est pas enregistrée comme représentant légal de la personne."
-            )
+    errors.update(
+        representative_errors(
+            person,
+            representatives,
+            given_by,
+            legal_representative,
+            field="given_by",
+            missing="Indiquez qui a donné la réponse.",
+            done="la réponse est donnée",
+            choose="Choisissez le représentant légal qui a répondu.",
+        )
+    )
     if errors:
         raise ValidationError(errors)
     consent = Consent.objects.create(

@@ -249,7 +249,7 @@ def record_objection(
 ) -> Objection:
     """The person objects to sharing with one member (exclusion, or restriction to some
     categories, possibly to the PPCS actions this member carries). Effective immediately."""
-    from appui.care.services import legal_representatives, needs_representative
+    from appui.care.services import legal_representatives, representative_errors
 
     _require_change(actor, person)
     errors = {}
@@ -283,26 +283,18 @@ def record_objection(
     if expressed_how not in ExpressedHow.values:
         errors["expressed_how"] = "Indiquez comment la personne l'a exprimée."
     representatives = list(legal_representatives(person))
-    if expressed_by not in ConsentGivenBy.values:
-        errors["expressed_by"] = "Indiquez qui l'a exprimée."
-    elif needs_representative(person, representatives):
-        who = "mineure" if person.is_minor else "sous mesure de représentation"
-        if not representatives:
-            errors["expressed_by"] = (
-                f"La personne est {who} : l'opposition est exprimée par son représentant légal. "
-                "Enregistrez d'abord ce représentant dans les proches de la personne."
-            )
-        elif expressed_by != ConsentGivenBy.LEGAL_REPRESENTATIVE:
-            errors["expressed_by"] = (
-                f"La personne est {who} : l'opposition est exprimée par son représentant légal."
-            )
-    if expressed_by == ConsentGivenBy.LEGAL_REPRESENTATIVE and "expressed_by" not in errors:
-        if legal_representative is None:
-            errors["legal_representative"] = "Choisissez le représentant légal qui l'a exprimée."
-        elif legal_representative.pk not in {r.pk for r in representatives}:
-            errors["legal_representative"] = (
-                "Ce proche n'est pas enregistré comme représentant légal de la personne."
-            )
+    errors.update(
+        representative_errors(
+            person,
+            representatives,
+            expressed_by,
+            legal_representative,
+            field="expressed_by",
+            missing="Indiquez qui l'a exprimée.",
+            done="l'opposition est exprimée",
+            choose="Choisissez le représentant légal qui l'a exprimée.",
+        )
+    )
     if errors:
         raise ValidationError(errors)
     active = Objection.objects.filter(person=person, withdrawn_on__isnull=True)
