@@ -164,7 +164,19 @@ def notifications(request):
 def notification_open(request, pk):
     notification = notices.open_notification(request.user, pk)
     url = notices.safe_url(notification.url) if notification is not None else None
+    if url and notification.person_id and not _still_visible(request, notification.person_id):
+        # The person left the user's reach since (left the circle, objection): say so rather
+        # than lead to a refusal.
+        messages.info(request, "Vous n'avez plus accès au dossier de cette personne.")
+        url = None
     return redirect(url or reverse("circle:notifications"))
+
+
+def _still_visible(request, person_id) -> bool:
+    from appui.core.permissions import scope
+    from appui.persons.models import Person
+
+    return scope(request.membership, "person", "view", Person.objects.filter(pk=person_id)).exists()
 
 
 @login_required

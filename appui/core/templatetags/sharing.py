@@ -8,6 +8,7 @@
 from django import template
 
 from appui.core import sharing
+from appui.core.permissions import can
 
 register = template.Library()
 
@@ -24,12 +25,15 @@ def person_access(context, person):
 
 @register.inclusion_tag("includes/restricted_notice.html", takes_context=True)
 def restricted_notice(context, person):
-    access = sharing.access(_membership(context), person)
+    membership = _membership(context)
+    access = sharing.access(membership, person)
     outside = access.relationship in ("outside", "left")
+    # Emergency access is offered only to the roles that may open it (assistants may not).
+    outside_may_break = outside and can(membership, "emergency_access", "create", person)
     return {
         "access": access,
         "restricted": access.visible and not access.all_categories,
         "hidden": ", ".join(access.hidden_categories),
-        "emergency_url": sharing.emergency_url(person) if outside else None,
+        "emergency_url": sharing.emergency_url(person) if outside_may_break else None,
         "outside": outside,
     }
