@@ -24,7 +24,13 @@ MAX_VARIANTS_PER_PATH = 6
 
 
 def demo_emails():
-    return [local if "@" in local else f"{local}@{DOMAIN}" for local, *_ in ACCOUNTS]
+    from appui.circle.demo import PARTNERS
+
+    # The territory's accounts, and the partners of M. Benali's care circle (one of them limited
+    # by his objection): every page they reach obeys the sharing rules and the access log.
+    return [local if "@" in local else f"{local}@{DOMAIN}" for local, *_ in ACCOUNTS] + [
+        f"{local}@{DOMAIN}" for local, *_ in PARTNERS
+    ]
 
 
 def links(html: str) -> list[str]:
