@@ -395,12 +395,13 @@ def test_detail_query_count_is_bounded(client, login, django_assert_max_num_quer
     # The panels other apps register bring their own few queries each.
     registered = len(panels.registered_panels())
     # + the reader's access to a person without an episode (core.sharing: five queries), + the
-    # header's bell and the rights links (access log, export).
-    with django_assert_max_num_queries(16 + 5 + 2 + 4 * registered):
+    # header's bell and the rights links (access log, export), + whether the reader, outside the
+    # circle, may open emergency access.
+    with django_assert_max_num_queries(16 + 5 + 3 + 4 * registered):
         response = client.get(url)
     assert response.status_code == 200
     monkeypatch.setattr(panels, "_PANELS", {})
-    with django_assert_max_num_queries(16 + 5 + 2):
+    with django_assert_max_num_queries(16 + 5 + 3):
         response = client.get(url)
     assert response.status_code == 200
 
