@@ -324,7 +324,6 @@ def needs_representative(person, representatives=None) -> bool:
     return legal_representatives(person).exists()
 
 
-@transaction.atomic
 def representative_errors(
     person, representatives, given_by, legal_representative, *, field, missing, done, choose
 ) -> dict:
@@ -353,6 +352,7 @@ def representative_errors(
     return errors
 
 
+@transaction.atomic
 def record_consent(
     membership,
     episode,
