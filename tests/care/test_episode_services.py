@@ -213,6 +213,13 @@ def test_consent_is_recorded_with_its_history(staff, episode):
     assert verbs(episode).count("consent_recorded") == 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_consent_locks_the_episode_in_its_own_transaction(staff, episode):
+    """Outside any enclosing transaction (as in a web request), recording a consent locks the
+    episode inside the service's own transaction."""
+    assert consent(staff, episode).answer == "agrees"
+
+
 def test_a_minor_answers_through_a_legal_representative(staff, dac):
     child = PersonFactory(dac=dac, birth_date=timezone.localdate() - timedelta(days=16 * 365))
     episode = services.open_episode(
