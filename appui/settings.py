@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "appui.intake",
     "appui.care",
     "appui.circle",
+    "appui.reporting",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +251,8 @@ APPUI_EMERGENCY_ACCESS_HOURS = int(os.environ.get("APPUI_EMERGENCY_ACCESS_HOURS"
 # their exit, and not before the person's 28th birthday: the medical-file rule of the code de la
 # santé publique (art. R1112-7), docs/decisions/0011-conservation-et-archivage.md.
 APPUI_RETENTION_YEARS = int(os.environ.get("APPUI_RETENTION_YEARS", "20"))
+# Regional view: a count below this is shown as "< N" (re-identification; CNIL's usual 5 or 10).
+APPUI_SMALL_COUNT_THRESHOLD = int(os.environ.get("APPUI_SMALL_COUNT_THRESHOLD", "5"))
 APPUI_SITE_TAGLINE = "Dispositif d'appui à la coordination"
 APPUI_PAGE_SIZE = 25
 # A directory resource not verified for this many days is flagged for upkeep.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("appui.intake.urls")),
     path("", include("appui.care.urls")),
     path("", include("appui.circle.urls")),
+    path("", include("appui.reporting.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
