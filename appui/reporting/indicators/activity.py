@@ -93,7 +93,7 @@ register(
             "demande supprimée comme doublon n'est pas comptée.",
         ),
         compute=_requests_by_channel,
-        breakdown=lambda: list(Channel.choices),
+        breakdown=lambda keys: list(Channel.choices),
         drilldown=Drilldown("support_request", _requests_by_channel_rows, "Demandes reçues"),
     )
 )

@@ -10,14 +10,17 @@ review) and a region (several DACs side by side, and pooled).
 of the region is the median of all its requests, not the median of the DACs' medians).
 
 A figure is a `Measure` for a scalar indicator, or a dict key → `Measure` for an indicator broken
-down by origin, channel, type… (`breakdown` gives the keys and their labels, in display order).
+down by origin, channel, type… `breakdown(keys)` gives, for the keys found, every (key, label) in
+display order: the fixed choices of an enum, or labels looked up for open keys (communes, staff).
+`personal_keys` marks a breakdown whose keys name people (staff): the regional view shows only
+its total.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -152,9 +155,9 @@ class Indicator:
     kind: str
     definition: Definition
     compute: Callable[[Sequence[int], Period, bool], Figures]
-    breakdown: Callable[[], list[tuple[str, str]]] | None = None
+    breakdown: Callable[[Iterable[str]], list[tuple[str, str]]] | None = None
     drilldown: Drilldown | None = None
-    tags: frozenset[str] = field(default_factory=frozenset)
+    personal_keys: bool = False
 
     def figures(self, dac_ids: Iterable[int], period: Period, pooled: bool = False) -> Figures:
         """Every DAC asked for (or POOLED) has a figure, even with nothing recorded."""
