@@ -122,5 +122,10 @@ def page(browser, live_server):
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Assertions wait as long as actions: a loaded machine answers an htmx search in more than
+    # the default 5 s without anything being wrong.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
     yield page
     context.close()
