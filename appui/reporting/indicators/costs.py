@@ -4,8 +4,8 @@ prestations by complexity level (IGAS: a payment per case according to its compl
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Case, Count, F, FloatField, Q, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, NullIf
 
 from appui.intake.enums import IntensityLevel
 from appui.intake.models import SupportRequest
@@ -29,11 +29,10 @@ from .base import (
 )
 
 CENT = Decimal("0.01")
-MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 def _euros(value) -> Decimal:
-    return Decimal(value or 0).quantize(CENT, ROUND_HALF_UP)
+    return Decimal(str(value or 0)).quantize(CENT, ROUND_HALF_UP)
 
 
 # --- Derogatory services ------------------------------------------------------------------------
@@ -157,13 +156,17 @@ def prorated_budgets(dac_ids, period: Period, pooled: bool) -> dict:
     """{group: (budget prorated to the period, number of yearly budgets found)}: each year's
     operating budget weighted by the share of that year's days inside the period — in SQL."""
     shares = _year_shares(period)
+    # In floating point on both databases (SQLite would divide integers); rounded to the cent.
     weighted = Case(
         *[
-            When(year=year, then=F("amount") * Value(Decimal(days)) / Value(Decimal(total)))
+            When(
+                year=year,
+                then=Cast("amount", FloatField()) * Value(float(days)) / Value(float(total)),
+            )
             for year, days, total in shares
         ],
-        default=Value(Decimal(0)),
-        output_field=MONEY,
+        default=Value(0.0),
+        output_field=FloatField(),
     )
     budgets = DacBudget.objects.filter(dac_id__in=dac_ids, year__in=[s[0] for s in shares])
     rows = grouped(budgets, pooled).annotate(total=Sum(weighted), n=Count("pk"))
