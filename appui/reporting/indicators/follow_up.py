@@ -7,6 +7,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -39,9 +40,9 @@ from .base import (
 
 
 def last_episodes(dac_ids, period: Period, pooled: bool = False):
-    """For each person of the file active, their last episode followed in the period (the latest
-    inclusion; the highest id between two inclusions the same day), annotated with `level_at`:
-    the intensity level at the end of the period.
+    """For each person of the file active, their last episode followed in the period (the last
+    one recorded: a reopening is always recorded after the episode it follows), annotated with
+    `level_at`: the intensity level at the end of the period.
 
     The level at the end of the period is the level of the last level change recorded before the
     end of its last day (a closed episode's level no longer changes after its exit, so this is
@@ -49,21 +50,17 @@ def last_episodes(dac_ids, period: Period, pooled: bool = False):
     started later) takes the level its first later change replaced, or else its current level.
     """
     followed = episodes_followed(dac_ids, period)
-    later = followed.filter(person_id=OuterRef("person_id")).filter(
-        Q(opened_on__gt=OuterRef("opened_on"))
-        | Q(opened_on=OuterRef("opened_on"), pk__gt=OuterRef("pk"))
-    )
-    if not pooled:
-        later = later.filter(dac_id=OuterRef("dac_id"))
+    per_person = ("person_id",) if pooled else ("dac_id", "person_id")
+    last = followed.order_by().values(*per_person).annotate(last=Max("pk")).values("last")
     end = period.end_datetime()
     before = LevelChange.objects.filter(episode_id=OuterRef("pk"), changed_at__lt=end).order_by(
-        "-changed_at", "-id"
+        "-changed_at"
     )
     after = LevelChange.objects.filter(episode_id=OuterRef("pk"), changed_at__gte=end).order_by(
-        "changed_at", "id"
+        "changed_at"
     )
     return (
-        followed.filter(~Exists(later))
+        CareEpisode.objects.filter(pk__in=last)
         .annotate(
             level_at=Coalesce(
                 Subquery(before.values("level")[:1]),
