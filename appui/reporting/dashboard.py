@@ -76,7 +76,7 @@ class Comparison:
 
     @property
     def symbol(self) -> str:
-        return {"up": "↑", "down": "↓", "same": "="}.get(self.direction, "")
+        return {"up": "↑", "down": "↓"}.get(self.direction, "")
 
 
 def compare(current: Measure | None, previous: Measure | None, unit: str) -> Comparison:
@@ -143,6 +143,14 @@ class Line:
     @property
     def previous_display(self) -> str:
         return shown(self.previous, self.indicator.unit) if not self.is_breakdown else ""
+
+    @property
+    def has_terms(self) -> bool:
+        """Whether the figure is a ratio whose numerator and denominator are worth showing."""
+        return any(
+            isinstance(m, Measure) and (m.numerator is not None or m.denominator is not None)
+            for m in (self.current, self.previous)
+        )
 
     def chart_rows(self) -> list[tuple]:
         """(label, value, display, previous display, change) for `reporting/_chart.html`."""
@@ -353,6 +361,17 @@ def describe(row) -> RowView:
     elif getattr(row, "person_id", None):
         url = reverse("persons:detail", args=[row.person_id])
     return RowView(str(row), url, date, person)
+
+
+def columns(described: list[RowView]) -> dict:
+    """The drill-down table's optional columns: only those some row of the page fills."""
+    shown_columns = {
+        "date": any(r.date for r in described),
+        "person": any(r.person for r in described),
+        "detail": any(r.detail for r in described),
+    }
+    shown_columns["count"] = 1 + sum(shown_columns.values())
+    return shown_columns
 
 
 # --- Exports ------------------------------------------------------------------------------------

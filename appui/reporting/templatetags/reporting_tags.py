@@ -29,6 +29,19 @@ def french_number(value):
     return number(value)
 
 
+@register.simple_tag(takes_context=True)
+def chart_options(context, rows):
+    """The chart's optional settings read without failing when the includer leaves them out:
+    previous_label (adds the previous period and change columns), value_label, label_header;
+    and `top`, the largest value (the bars' 100 %)."""
+    return {
+        "previous_label": context.get("previous_label") or "",
+        "value_label": context.get("value_label") or "Valeur",
+        "label_header": context.get("label_header") or "Catégorie",
+        "top": chart_max(rows),
+    }
+
+
 @register.filter
 def chart_max(rows):
     values = [Decimal(row[1]) for row in rows or () if row[1] is not None]

@@ -84,9 +84,12 @@ def indicator(request, code):
     rows = services.drilldown_rows(request.membership, indicator, period, key)
     if rows is not None:
         context.update(paginate(request, rows))
-        context["described"] = [services.describe(row) for row in context["object_list"]]
+        described = [services.describe(row) for row in context["object_list"]]
+        context["described"] = described
+        context["columns"] = services.columns(described)
     else:
         context["described"] = None
+        context["columns"] = None
     return render(request, "reporting/indicator.html", context)
 
 
