@@ -213,6 +213,8 @@ VERB_LABELS = {
     "merge_absorbed": "Fusion d'un doublon dans ce dossier",
     "merged_into": "Fusion dans un autre dossier",
     "merge_undone": "Annulation d'une fusion",
+    # reporting: dashboard
+    "indicators_exported": "Export des indicateurs",
 }
 
 

@@ -19,7 +19,11 @@ SECTIONS = (
     Section("Personnes", "persons:list", (("person", "list"),)),
     Section("Accompagnements", "care:episode_list", (("care", "list"),)),
     Section("Répertoire", "directory:search", (("directory", "list"),)),
-    Section("Pilotage", "core:steering", (("indicator", "view"), ("regional_indicator", "view"))),
+    Section(
+        "Pilotage",
+        "reporting:home",
+        (("indicator", "view"), ("regional_indicator", "view"), ("coverage", "view")),
+    ),
     Section("Administration", "core:administration", (("access_log", "list"), ("account", "list"))),
 )
 

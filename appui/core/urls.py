@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sante/", views.health, name="health"),
     path("a-propos/", views.about, name="about"),
-    path("pilotage/", views.steering_section, name="steering"),
     path("administration/", views.administration, name="administration"),
     path("administration/journal-des-acces/", views.access_log, name="access_log"),
 ]

@@ -60,28 +60,6 @@ def health(request):
     return JsonResponse(payload, status=200 if database == "ok" else 503)
 
 
-def upcoming_section(request, *, title, grants, intro, items):
-    """A main section whose capability is not delivered yet: says plainly what will come."""
-    if not any(can(request.membership, obj, action) for obj, action in grants):
-        raise PermissionDenied
-    return render(request, "core/upcoming.html", {"title": title, "intro": intro, "items": items})
-
-
-@login_required
-def steering_section(request):
-    return upcoming_section(
-        request,
-        title="Pilotage",
-        grants=[("indicator", "view"), ("regional_indicator", "view")],
-        intro="Les chiffres qui servent à piloter le DAC et à rendre compte à l'ARS.",
-        items=[
-            "file active, nouvelles inclusions, demandes par origine et par type de réponse ;",
-            "délais de réponse, part des PPCS validés par le médecin traitant ;",
-            "rapport d'activité annuel, revue du CPOM, vue régionale sans donnée personnelle.",
-        ],
-    )
-
-
 @login_required
 def administration(request):
     links = []

@@ -1,3 +1,8 @@
+from .views import dashboard
+
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # dash
+    *dashboard.urlpatterns,
+]

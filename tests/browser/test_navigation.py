@@ -7,9 +7,9 @@ from tests.factories import MembershipFactory
 
 EXPECTED_NAVIGATION = {
     Role.ASSISTANT: ["Demandes", "Personnes", "Accompagnements", "Répertoire"],
-    Role.COORDINATOR: ["Demandes", "Personnes", "Accompagnements", "Répertoire"],
-    Role.CASE_MANAGER: ["Demandes", "Personnes", "Accompagnements", "Répertoire"],
-    Role.SUPPORT_PHYSICIAN: ["Demandes", "Personnes", "Accompagnements", "Répertoire"],
+    Role.COORDINATOR: ["Demandes", "Personnes", "Accompagnements", "Répertoire", "Pilotage"],
+    Role.CASE_MANAGER: ["Demandes", "Personnes", "Accompagnements", "Répertoire", "Pilotage"],
+    Role.SUPPORT_PHYSICIAN: ["Demandes", "Personnes", "Accompagnements", "Répertoire", "Pilotage"],
     Role.DIRECTOR: [
         "Demandes",
         "Personnes",
@@ -20,7 +20,7 @@ EXPECTED_NAVIGATION = {
     ],
     Role.PARTNER: ["Demandes", "Personnes", "Accompagnements", "Répertoire"],
     Role.REGIONAL_PILOT: ["Répertoire", "Pilotage"],
-    Role.ADMIN: ["Répertoire", "Administration"],
+    Role.ADMIN: ["Répertoire", "Pilotage", "Administration"],
 }
 
 

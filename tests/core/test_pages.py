@@ -40,12 +40,6 @@ def test_about_page_is_public(client):
     assert "journal des accès" in client.get(reverse("core:about")).content.decode()
 
 
-def test_upcoming_sections_say_what_will_come(client, login):
-    login(Role.DIRECTOR)
-    page = client.get(reverse("core:steering")).content.decode()
-    assert "Cette rubrique arrive prochainement" in page
-
-
 def test_home_page_has_bounded_queries(client, login, django_assert_max_num_queries):
     login(Role.DIRECTOR)
     # +1: the header's notification bell counts the unread notices.
