@@ -22,7 +22,7 @@ from django.urls import reverse
 from appui.core.models import record_event
 from appui.core.permissions import require, scope
 
-from .formatting import display, number
+from .formatting import display, number, singular
 from .indicators.base import SECTIONS, Indicator, Kind, Measure, Period, catalogue
 
 MAX_YEARS = 5
@@ -43,25 +43,6 @@ def span_too_long(start: datetime.date, end: datetime.date) -> bool:
     except ValueError:  # 29 February
         limit = datetime.date(start.year + MAX_YEARS, 3, 1)
     return end >= limit
-
-
-INVARIABLE = {"mois", "fois", "pas", "dans", "plus", "moins"}
-
-
-def singular(unit: str) -> str:
-    """French: below 2 the unit is singular (1 personne, 0,5 jour ouvré)."""
-    return " ".join(
-        word[:-1] if word.endswith("s") and word not in INVARIABLE else word
-        for word in unit.split(" ")
-    )
-
-
-def shown(measure, unit: str) -> str:
-    """`formatting.display` with the unit agreed: 1 personne, 2 personnes, 45,2 %."""
-    value = getattr(measure, "value", None)
-    if value is not None and abs(value) < 2:
-        unit = singular(unit)
-    return display(measure, unit)
 
 
 # --- Comparison with the previous period --------------------------------------------------------
@@ -138,11 +119,11 @@ class Line:
 
     @property
     def display(self) -> str:
-        return shown(self.current, self.indicator.unit) if not self.is_breakdown else ""
+        return display(self.current, self.indicator.unit) if not self.is_breakdown else ""
 
     @property
     def previous_display(self) -> str:
-        return shown(self.previous, self.indicator.unit) if not self.is_breakdown else ""
+        return display(self.previous, self.indicator.unit) if not self.is_breakdown else ""
 
     @property
     def has_terms(self) -> bool:
@@ -194,8 +175,8 @@ def breakdown_rows(indicator: Indicator, current: dict, previous: dict) -> list[
                 current=now,
                 previous=before,
                 comparison=compare(now, before, unit),
-                display=shown(now, unit),
-                previous_display=shown(before, unit),
+                display=display(now, unit),
+                previous_display=display(before, unit),
             )
         )
     return rows
@@ -218,8 +199,8 @@ def line_for(indicator: Indicator, current, previous) -> Line:
                 now,
                 before,
                 compare(now, before, indicator.unit),
-                shown(now, indicator.unit),
-                shown(before, indicator.unit),
+                display(now, indicator.unit),
+                display(before, indicator.unit),
             )
     else:
         line.comparison = compare(current, previous, indicator.unit)

@@ -15,10 +15,25 @@ def number(value, places: int | None = None) -> str:
     return text.replace(",", "\u202f").replace(".", ",")
 
 
+#: Units' words that keep their final s in the singular.
+INVARIABLE = {"mois", "fois", "pas", "dans", "plus", "moins"}
+
+
+def singular(unit: str) -> str:
+    """French: below 2 the unit is singular (1 personne, 0,5 jour ouvré)."""
+    return " ".join(
+        word[:-1] if word.endswith("s") and word not in INVARIABLE else word
+        for word in unit.split(" ")
+    )
+
+
 def display(measure: Measure | None, unit: str) -> str:
-    """The value with its unit: "45,2 %", "12 jours", "1 234,50 €", "—" when not computable."""
+    """The value with its unit, agreed in number: "45,2 %", "1 personne", "12 jours",
+    "1 234,50 €", "—" when not computable."""
     if measure is None or measure.value is None:
         return "—"
+    if abs(measure.value) < 2:
+        unit = singular(unit)
     if unit == "%":
         return f"{number(measure.value, 1)}\u00a0%"
     if unit == "€":

@@ -12,8 +12,7 @@ from decimal import Decimal
 
 from django import template
 
-from ..dashboard import shown
-from ..formatting import number
+from ..formatting import display, number
 
 register = template.Library()
 
@@ -21,7 +20,7 @@ register = template.Library()
 @register.simple_tag
 def figure(measure, unit=""):
     """The figure with its unit agreed in number (1 personne, 12 personnes, 45,2 %)."""
-    return shown(measure, unit)
+    return display(measure, unit)
 
 
 @register.filter
