@@ -1,3 +1,12 @@
+# --- cpom ---
+from .views import contracts
+
+# --- end cpom ---
+
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # --- cpom ---
+    *contracts.urlpatterns,
+    # --- end cpom ---
+]
