@@ -5,7 +5,7 @@ targets grid, the annual review and the ARS's letter. They only read input; the 
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
-from .contracts import ars_choices, catalogue_choices
+from .contracts import ars_choices, catalogue_choices, check_dates
 from .enums import ObjectiveKind, TargetDirection
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -84,6 +84,14 @@ class ContractForm(DsfrBaseForm):
             self.fields[
                 "ars"
             ].help_text = "Aucune ARS n'est enregistrée dans le répertoire : ajoutez-la d'abord."
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on"):
+            dates = (data["starts_on"], data["ends_on"], data.get("signed_on"))
+            for field, message in check_dates(*dates).items():
+                self.add_error(field, message)
+        return data
 
 
 class StrategicChoiceField(forms.ModelChoiceField):
@@ -220,9 +228,10 @@ class ReviewForm(forms.Form):
         "prévues.",
     )
 
-    def __init__(self, *args, lines, **kwargs):
+    def __init__(self, *args, lines, review, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = lines
+        self.initial.setdefault("dac_comment", review.dac_comment)
         for line in lines:
             pk = line.indicator.pk
             self.fields[f"comment_{pk}"] = forms.CharField(

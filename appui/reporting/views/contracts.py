@@ -115,6 +115,9 @@ def contract_detail(request, pk):
             :HISTORY_LENGTH
         ]
     )
+    for event in history:
+        data = event.data or {}
+        event.details = " — ".join(str(data[k]) for k in ("code", "label", "title") if data.get(k))
     return render(
         request,
         "reporting/contracts/detail.html",
@@ -340,7 +343,9 @@ def _review_context(request, contract, review, lines, form=None, letter_form=Non
         "review": review,
         "year": year,
         "lines": lines,
-        "form": form if form is not None else (ReviewForm(lines=lines) if draft else None),
+        "form": form
+        if form is not None
+        else (ReviewForm(lines=lines, review=review) if draft else None),
         "letter_form": letter_form
         if letter_form is not None
         else (ArsLetterForm() if review.status == ReviewStatus.SENT else None),
@@ -367,7 +372,7 @@ def review(request, pk, year):
     form = None
     if request.method == "POST":
         contracts.contract_for(request.membership, pk, "change")
-        form = ReviewForm(request.POST, lines=lines)
+        form = ReviewForm(request.POST, lines=lines, review=current)
         if form.is_valid():
             try:
                 contracts.save_review(request.membership, contract, year, **form.service_values())
@@ -406,7 +411,13 @@ def review_letter(request, pk, year):
     form = ArsLetterForm(request.POST)
     if form.is_valid():
         try:
-            contracts.record_ars_letter(request.membership, contract, year, **form.cleaned_data)
+            contracts.record_ars_letter(
+                request.membership,
+                contract,
+                year,
+                letter_on=form.cleaned_data["ars_letter_on"],
+                observations=form.cleaned_data["ars_observations"],
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
