@@ -5,6 +5,8 @@ targets grid, the annual review and the ARS's letter. They only read input; the 
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
+from appui.core.forms import FilterForm
+
 from .contracts import ars_choices, catalogue_choices, check_dates
 from .enums import ObjectiveKind, TargetDirection
 
@@ -123,7 +125,10 @@ class ObjectiveForm(DsfrBaseForm):
             del self.fields["parent"]
 
 
-class IndicatorForm(DsfrBaseForm):
+class IndicatorForm(FilterForm):
+    """Which fields are needed depends on the source (catalogue or manual) and a year may have
+    no target: no field is marked "(Optionnel)" (see FilterForm); the rules say what is missing."""
+
     CATALOGUE, MANUAL = "catalogue", "manual"
 
     source = forms.ChoiceField(
@@ -161,6 +166,8 @@ class IndicatorForm(DsfrBaseForm):
         ]
         for year in self.years:
             self.fields[f"target_{year}"] = decimal_field(f"Cible {year}")
+        if not self.is_bound:
+            self._display_without_optional_marks()
 
     def target_fields(self):
         return [self[f"target_{year}"] for year in self.years]
@@ -221,7 +228,7 @@ class ReviewForm(forms.Form):
     """The DAC's analysis, a comment per line, the actual of each manual indicator."""
 
     dac_comment = forms.CharField(
-        label="Analyse du DAC",
+        label="Votre analyse de l'année",
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "class": "fr-input"}),
         help_text="Ce que l'année montre : objectifs atteints, écarts et leurs causes, actions "
@@ -229,7 +236,7 @@ class ReviewForm(forms.Form):
     )
 
     def __init__(self, *args, lines, review, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.lines = lines
         self.initial.setdefault("dac_comment", review.dac_comment)
         for line in lines:
