@@ -539,3 +539,65 @@ class NotificationPreferenceFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     email_kinds = factory.LazyFunction(lambda: ["mention"])
+
+
+# --- cpom ---
+
+
+class ContractFactory(DjangoModelFactory):
+    """A five-year CPOM 2024-2028 of a DAC with its ARS."""
+
+    class Meta:
+        model = "reporting.Contract"
+
+    dac = factory.SubFactory(OrganisationFactory, dac=True)
+    ars = factory.SubFactory(
+        OrganisationFactory, kind=OrganisationKind.ARS, name="ARS Hauts-de-France"
+    )
+    title = factory.Sequence(lambda n: f"CPOM 2024-2028 n° {n}")
+    reference = factory.Sequence(lambda n: f"CPOM-DAC-{n:03d}")
+    starts_on = datetime.date(2024, 1, 1)
+    ends_on = datetime.date(2028, 12, 31)
+    signed_on = datetime.date(2023, 12, 15)
+
+
+class ContractObjectiveFactory(DjangoModelFactory):
+    """A strategic objective; pass `parent` (and kind="operational") for an operational one."""
+
+    class Meta:
+        model = "reporting.ContractObjective"
+
+    contract = factory.SubFactory(ContractFactory)
+    kind = "strategic"
+    code = factory.Sequence(lambda n: f"OS{n}")
+    title = factory.Sequence(lambda n: f"Objectif {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class ContractIndicatorFactory(DjangoModelFactory):
+    """A catalogue indicator (file active) under an operational objective."""
+
+    class Meta:
+        model = "reporting.ContractIndicator"
+
+    objective = factory.SubFactory(
+        ContractObjectiveFactory,
+        kind="operational",
+        parent=factory.SubFactory(ContractObjectiveFactory),
+        contract=factory.SelfAttribute("parent.contract"),
+    )
+    indicator_code = "file_active"
+    direction = "at_least"
+    position = factory.Sequence(lambda n: n)
+
+
+class ContractTargetFactory(DjangoModelFactory):
+    class Meta:
+        model = "reporting.ContractTarget"
+
+    indicator = factory.SubFactory(ContractIndicatorFactory)
+    year = 2025
+    target = 100
+
+
+# --- end cpom ---

@@ -8,3 +8,9 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         from . import indicators  # noqa: F401  (fills the catalogue)
+
+        # --- cpom ---
+        from .contracts import register as register_contracts
+
+        register_contracts()
+        # --- end cpom ---

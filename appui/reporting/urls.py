@@ -1,8 +1,8 @@
-from .views import dashboard
+from .views import contracts, dashboard
 
 app_name = "reporting"
 
 urlpatterns: list = [
-    # dash
     *dashboard.urlpatterns,
+    *contracts.urlpatterns,
 ]
