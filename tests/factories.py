@@ -539,3 +539,16 @@ class NotificationPreferenceFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     email_kinds = factory.LazyFunction(lambda: ["mention"])
+
+
+# --- report ---
+class ActivityReportFactory(DjangoModelFactory):
+    class Meta:
+        model = "reporting.ActivityReport"
+
+    dac = factory.SubFactory(OrganisationFactory, dac=True)
+    year = 2025
+    commentary = factory.LazyFunction(dict)
+
+
+# --- end report ---

@@ -1,3 +1,9 @@
+from .views import report
+
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # --- report ---
+    *report.urlpatterns,
+    # --- end report ---
+]
