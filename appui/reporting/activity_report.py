@@ -251,10 +251,15 @@ def report_for(membership, year: int) -> ActivityReport:
     """The DAC's report for the year as recorded, or a new draft (not saved) when none is."""
     require(membership, "activity_report", "view")
     dac = _dac(membership)
-    report = ActivityReport.objects.filter(dac_id=dac.pk, year=year).first()
+    report = (
+        ActivityReport.objects.filter(dac_id=dac.pk, year=year)
+        .select_related("finalised_by")
+        .first()
+    )
     if report is None:
         return ActivityReport(dac=dac, year=year)
     require(membership, "activity_report", "view", report)
+    report.dac = dac  # the membership's organisation, already loaded
     return report
 
 
