@@ -160,7 +160,8 @@ class Cell:
     mean its numerator and denominator."""
 
     measure: Measure | None
-    text: str
+    text: str  # with its unit: "12 jours", "45,2 %"
+    short: str  # the number alone when the unit is shown apart ("%" and "€" stay)
 
     @property
     def detail(self) -> str:
@@ -200,7 +201,10 @@ class SectionBlock:
 def _cell(indicator: Indicator, measure: Measure | None, in_breakdown: bool = False) -> Cell:
     if measure is None and in_breakdown and indicator.kind in (Kind.COUNT, Kind.AMOUNT):
         measure = Measure(0)  # a key absent from a count is zero
-    return Cell(measure, display(measure, indicator.unit))
+    unit = indicator.unit
+    return Cell(
+        measure, display(measure, unit), display(measure, unit if unit in ("%", "€") else "")
+    )
 
 
 def indicator_block(indicator: Indicator, dac_id: int, period: Period) -> IndicatorBlock:

@@ -136,6 +136,7 @@ def test_sections_follow_the_catalogue_with_the_year_and_the_previous_one(dac):
     assert file_active.current.measure == Measure(2)
     assert file_active.previous.measure == Measure(1)
     assert file_active.current.text == "2\u00a0personnes"
+    assert file_active.current.short == "2"
     channels = {row.key: row for row in blocks["requests_by_channel"].rows}
     assert channels["phone"].current.measure == Measure(2)
     assert channels["phone"].previous.measure == Measure(0)  # none by phone in 2024: zero

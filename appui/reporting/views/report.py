@@ -33,6 +33,10 @@ class YearForm(DsfrBaseForm):
 class CommentaryForm(DsfrBaseForm):
     """One text per commentary section (introduction, each section of the catalogue, outlook)."""
 
+    LABELS = {
+        service.INTRODUCTION: "Texte d'introduction",
+        service.PERSPECTIVES: "Texte des perspectives",
+    }
     HELP = {
         service.INTRODUCTION: "Le DAC, son année en quelques lignes : faits marquants, équipe, "
         "partenariats.",
@@ -42,7 +46,7 @@ class CommentaryForm(DsfrBaseForm):
     def __init__(self, *args, read_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         for key, title in service.commentary_sections():
-            label = title if key in self.HELP else f"Commentaire — {title}"
+            label = self.LABELS.get(key, f"Commentaire — {title}")
             self.fields[key] = forms.CharField(
                 label=label,
                 required=False,
