@@ -601,3 +601,16 @@ class ContractTargetFactory(DjangoModelFactory):
 
 
 # --- end cpom ---
+
+
+# --- report ---
+class ActivityReportFactory(DjangoModelFactory):
+    class Meta:
+        model = "reporting.ActivityReport"
+
+    dac = factory.SubFactory(OrganisationFactory, dac=True)
+    year = 2025
+    commentary = factory.LazyFunction(dict)
+
+
+# --- end report ---

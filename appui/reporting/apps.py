@@ -8,9 +8,8 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         from . import indicators  # noqa: F401  (fills the catalogue)
-
-        # --- cpom ---
+        from .activity_report import register as register_report
         from .contracts import register as register_contracts
 
-        register_contracts()
-        # --- end cpom ---
+        register_contracts()  # scope of contracts, event verbs
+        register_report()  # scope of activity reports, event verbs

@@ -1,8 +1,9 @@
-from .views import contracts, dashboard
+from .views import contracts, dashboard, report
 
 app_name = "reporting"
 
 urlpatterns: list = [
     *dashboard.urlpatterns,
     *contracts.urlpatterns,
+    *report.urlpatterns,
 ]
