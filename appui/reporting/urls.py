@@ -1,3 +1,8 @@
+from .views import regional
+
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # regional
+    *regional.urlpatterns,
+]
