@@ -3,13 +3,14 @@
 import re
 
 from django import forms
+from dsfr.forms import DsfrBaseForm
 
 from appui.territory.models import Commune
 
 from .enums import ComplexityAxis, HealthSocialAxis
 
 
-class CoverageForm(forms.Form):
+class CoverageForm(DsfrBaseForm):
     communes = forms.CharField(
         label="Communes couvertes",
         help_text="Codes Insee séparés par des virgules, des espaces ou des retours à la ligne "
