@@ -10,6 +10,7 @@ describes it.
 
 from __future__ import annotations
 
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -72,7 +73,7 @@ class Structure:
     described: bool = True  # False: a DAC placed by default, without a coverage row
     x: float = 0
     y: float = 0
-    label_anchor: str = "start"
+    lines: list[str] = field(default_factory=list)  # the name, wrapped for the cartography
 
     @property
     def is_dac(self) -> bool:
@@ -142,23 +143,26 @@ def region_structures(code: str) -> list[Structure]:
 
 
 # The cartography's drawing area (SVG user units).
-WIDTH, HEIGHT = 900, 420
+WIDTH, HEIGHT = 960, 540
+LABEL_CHARS, LINE_HEIGHT = 20, 13
 LEFT, RIGHT, TOP, BOTTOM = 160, 20, 20, 60
 
 
 def place(structures: list[Structure]) -> None:
-    """Each structure's point: its axes' cell, spread vertically when several share a cell."""
+    """Each structure's point: near the left of its axes' cell, the structures sharing a cell one
+    under the other, each name wrapped to the cell's width."""
     cells: dict[tuple[int, int], list[Structure]] = defaultdict(list)
     for s in structures:
         cells[(s.health_social, s.complexity)].append(s)
     column = (WIDTH - LEFT - RIGHT) / len(HealthSocialAxis)
     row = (HEIGHT - TOP - BOTTOM) / len(ComplexityAxis)
     for (x_value, y_value), group in cells.items():
-        for index, s in enumerate(group):
-            s.x = LEFT + column * (x_value - 0.5) - column * 0.35
-            rows_from_top = len(ComplexityAxis) - y_value
-            step = row / (len(group) + 1)
-            s.y = TOP + row * rows_from_top + step * (index + 1)
+        top = TOP + row * (len(ComplexityAxis) - y_value) + 14
+        for s in group:
+            s.lines = textwrap.wrap(s.organisation.name, LABEL_CHARS) or [""]
+            s.x = LEFT + column * (x_value - 1) + 10
+            s.y = top
+            top += LINE_HEIGHT * len(s.lines) + 6
 
 
 def axis_ticks() -> dict:

@@ -123,6 +123,10 @@ YEAR = 2025
 
 def seed(stdout):
     communes = _communes()
+    # The main DAC's territory is "every demo commune but a few": not these ones.
+    scarpe = Territory.objects.filter(dac__name="DAC Scarpe-Escaut").first()
+    if scarpe is not None:
+        scarpe.communes.remove(*[communes[code] for code, *_ in EXTRA_COMMUNES])
     accounts = []
     for name, seat, codes, size, domain in REGIONAL_DACS:
         dac, user = _dac(name, communes[seat], [communes[c] for c in codes], domain)

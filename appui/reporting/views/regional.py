@@ -85,7 +85,9 @@ def coverage_view(request):
             "which": which,
             "can_change": can_change,
             "candidates": [
-                o for o in coverage.editable_organisations(code) if o.pk not in described
+                o
+                for o in coverage.editable_organisations(code)
+                if o.pk not in described and not o.is_dac
             ]
             if can_change
             else [],
