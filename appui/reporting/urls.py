@@ -1,4 +1,4 @@
-from .views import contracts, dashboard, report
+from .views import contracts, dashboard, regional, report
 
 app_name = "reporting"
 
@@ -6,4 +6,5 @@ urlpatterns: list = [
     *dashboard.urlpatterns,
     *contracts.urlpatterns,
     *report.urlpatterns,
+    *regional.urlpatterns,
 ]

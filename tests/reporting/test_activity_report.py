@@ -140,7 +140,7 @@ def test_sections_follow_the_catalogue_with_the_year_and_the_previous_one(dac):
     channels = {row.key: row for row in blocks["requests_by_channel"].rows}
     assert channels["phone"].current.measure == Measure(2)
     assert channels["phone"].previous.measure == Measure(0)  # none by phone in 2024: zero
-    assert channels["email"].current.text == "0\u00a0demandes"
+    assert channels["email"].current.text == "0\u00a0demande"
     assert channels["email"].previous.measure == Measure(1)
     assert channels["phone"].label == "Téléphone"
 
