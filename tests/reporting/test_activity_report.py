@@ -160,7 +160,11 @@ def test_an_indicator_added_to_the_catalogue_appears_in_the_report(dac, monkeypa
     monkeypatch.setitem(base._CATALOGUE, extra.code, extra)
 
     block = next(
-        b for s in service.sections(dac.pk, 2025) if s.code == "costs" for b in s.indicators
+        b
+        for s in service.sections(dac.pk, 2025)
+        if s.code == "costs"
+        for b in s.indicators
+        if b.indicator.code == "test_share"
     )
     assert block.indicator is extra
     assert block.current.text == "33,3\u00a0%"
