@@ -2,3 +2,10 @@
 
 from . import activity  # noqa: F401
 from .base import POOLED, Indicator, Measure, Period, catalogue, get  # noqa: F401
+
+# --- ind1: delays, PPCS
+# isort: off
+from . import delays, ppcs  # noqa: F401, E402
+
+# isort: on
+# --- end ind1
