@@ -94,37 +94,26 @@ def _first_answer_rows(dac, period, key):
 # --- Request → first completed assessment of the episode it opened ------------------------------
 
 
-def _first_assessments(dac_ids, period: Period):
-    """One row per episode opened from a request whose first completed assessment falls in the
-    period: the episode's DAC, the request and the first assessment's day."""
-    return (
-        Assessment.objects.filter(
-            status=AssessmentStatus.COMPLETED,
-            assessed_on__lte=period.end,
-            episode__dac_id__in=dac_ids,
-            episode__request__isnull=False,
-            episode__request__deleted_at__isnull=True,
-        )
-        .order_by()
-        .values("episode_id")
-        .annotate(first_on=Min("assessed_on"))
-        .filter(first_on__gte=period.start)
+def _completed_assessments(dac_ids, period: Period):
+    """Completed assessments up to the end of the period, of episodes opened from a request (the
+    first one of an episode falls in the period when the earliest of them does)."""
+    return Assessment.objects.filter(
+        status=AssessmentStatus.COMPLETED,
+        assessed_on__lte=period.end,
+        episode__dac_id__in=dac_ids,
+        episode__request__isnull=False,
+        episode__request__deleted_at__isnull=True,
     )
 
 
 def _first_assessment_values(dac_ids, period, pooled):
+    """One row per episode whose first completed assessment falls in the period."""
     return (
         grouped(
-            Assessment.objects.filter(
-                status=AssessmentStatus.COMPLETED,
-                assessed_on__lte=period.end,
-                episode__dac_id__in=dac_ids,
-                episode__request__isnull=False,
-                episode__request__deleted_at__isnull=True,
-            ),
+            _completed_assessments(dac_ids, period),
             pooled,
             "episode__dac_id",
-            episode=F("episode_id"),
+            episode_key=F("episode_id"),
             received_at=F("episode__request__received_at"),
         )
         .annotate(
@@ -137,42 +126,38 @@ def _first_assessment_values(dac_ids, period, pooled):
 
 def _first_assessment_rows(dac, period, key):
     return SupportRequest.objects.filter(
-        pk__in=_first_assessments([dac.pk], period).values("episode__request_id")
+        pk__in=_completed_assessments([dac.pk], period)
+        .order_by()
+        .values("episode__request_id")
+        .annotate(first_on=Min("assessed_on"))
+        .filter(first_on__gte=period.start)
+        .values("episode__request_id")
     ).order_by("received_at", "pk")
 
 
 # --- Request → first PPCS version in force for the episode it opened ----------------------------
 
 
-def _first_plans(dac_ids, period: Period):
-    return (
-        CarePlanVersion.objects.filter(
-            activated_on__isnull=False,
-            activated_on__lte=period.end,
-            plan__episode__dac_id__in=dac_ids,
-            plan__episode__request__isnull=False,
-            plan__episode__request__deleted_at__isnull=True,
-        )
-        .order_by()
-        .values("plan__episode_id")
-        .annotate(first_on=Min("activated_on"))
-        .filter(first_on__gte=period.start)
+def _versions_in_force(dac_ids, period: Period):
+    """PPCS versions come into force up to the end of the period, of episodes opened from a
+    request."""
+    return CarePlanVersion.objects.filter(
+        activated_on__isnull=False,
+        activated_on__lte=period.end,
+        plan__episode__dac_id__in=dac_ids,
+        plan__episode__request__isnull=False,
+        plan__episode__request__deleted_at__isnull=True,
     )
 
 
 def _first_plan_values(dac_ids, period, pooled):
+    """One row per episode whose first PPCS version came into force in the period."""
     return (
         grouped(
-            CarePlanVersion.objects.filter(
-                activated_on__isnull=False,
-                activated_on__lte=period.end,
-                plan__episode__dac_id__in=dac_ids,
-                plan__episode__request__isnull=False,
-                plan__episode__request__deleted_at__isnull=True,
-            ),
+            _versions_in_force(dac_ids, period),
             pooled,
             "plan__episode__dac_id",
-            episode=F("plan__episode_id"),
+            episode_key=F("plan__episode_id"),
             received_at=F("plan__episode__request__received_at"),
         )
         .annotate(
@@ -185,7 +170,12 @@ def _first_plan_values(dac_ids, period, pooled):
 
 def _first_plan_rows(dac, period, key):
     return SupportRequest.objects.filter(
-        pk__in=_first_plans([dac.pk], period).values("plan__episode__request_id")
+        pk__in=_versions_in_force([dac.pk], period)
+        .order_by()
+        .values("plan__episode__request_id")
+        .annotate(first_on=Min("activated_on"))
+        .filter(first_on__gte=period.start)
+        .values("plan__episode__request_id")
     ).order_by("received_at", "pk")
 
 
