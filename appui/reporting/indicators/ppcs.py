@@ -172,7 +172,8 @@ register(
 
 
 def followed_a_year(dac_ids, period: Period):
-    """Episodes in progress on the last day of the period, opened at least a year before it."""
+    """Episodes still open after the period (not closed by its last day), opened at least a
+    year before its last day."""
     return CareEpisode.objects.filter(
         dac_id__in=dac_ids, opened_on__lte=one_year_before(period.end)
     ).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=period.end))
@@ -214,9 +215,10 @@ register(
             numerator="Personnes du dénominateur dont l'accompagnement a au moins une "
             "évaluation terminée datée des douze mois qui finissent le dernier jour de la "
             "période (pour l'année 2025 : du 01/01/2025 au 31/12/2025).",
-            denominator="Personnes accompagnées depuis au moins un an le dernier jour de la "
-            "période : accompagnement en cours ce jour-là et ouvert au plus tard le même jour "
-            "un an plus tôt (pour l'année 2025 : ouvert au plus tard le 31/12/2024).",
+            denominator="Personnes accompagnées depuis au moins un an à la fin de la période : "
+            "accompagnement toujours en cours (pas clos au plus tard le dernier jour de la "
+            "période) et ouvert au plus tard le même jour un an plus tôt (pour l'année 2025 : "
+            "ouvert au plus tard le 31/12/2024, pas clos au 31/12/2025).",
             period="Situation au dernier jour de la période.",
             inclusion="Les personnes sorties pendant la période ne comptent pas. Un "
             "accompagnement rouvert compte depuis sa réouverture, avec ses propres évaluations. "
