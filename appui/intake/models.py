@@ -186,6 +186,8 @@ class SupportRequest(PersonalDataModel, TimeStampedModel, SoftDeleteModel):
             models.Index(fields=["dac", "received_at"], name="request_dac_received"),
             models.Index(fields=["submitted_by", "received_at"], name="request_submitter"),
             models.Index(fields=["person", "received_at"], name="request_person"),
+            # Indicators: delays ending in a period (first answer given).
+            models.Index(fields=["dac", "first_answered_at"], name="request_dac_answered"),
         ]
 
     def __str__(self):

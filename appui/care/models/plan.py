@@ -104,6 +104,8 @@ class CarePlanVersion(PersonalDataModel, TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "review_on"], name="plan_version_review"),
+            # Indicators: versions submitted to the GP in a period.
+            models.Index(fields=["submitted_at"], name="plan_version_submitted"),
         ]
 
     def __str__(self):

@@ -1,8 +1,5 @@
-"""The indicator catalogue (see `base`); importing this package registers every indicator."""
+"""The indicator catalogue (see `base`); importing this package registers every indicator, each
+module's in its section."""
 
-from . import activity  # noqa: F401
+from . import activity, costs, delays, follow_up, ppcs, quality, territory  # noqa: F401
 from .base import POOLED, Indicator, Measure, Period, catalogue, get  # noqa: F401
-
-# isort: split
-# --- ind2: follow-up, adverse events, unmet needs, costs ---
-from . import costs, follow_up, quality, territory  # noqa: F401
