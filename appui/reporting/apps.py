@@ -8,3 +8,12 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         from . import indicators  # noqa: F401  (fills the catalogue)
+
+        # --- ledger: derogatory services, budget, quality self-assessment ---
+        from appui.core.permissions import register_scope
+
+        from .ledger import dac_scope
+
+        register_scope("derogatory_service", dac_scope)
+        register_scope("quality_assessment", dac_scope)
+        # --- end ledger ---

@@ -1,3 +1,13 @@
+# --- ledger ---
+from .views import ledger, quality
+
+# --- end ledger ---
+
 app_name = "reporting"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    # --- ledger ---
+    *ledger.urlpatterns,
+    *quality.urlpatterns,
+    # --- end ledger ---
+]
