@@ -7,11 +7,10 @@ class ReportingConfig(AppConfig):
     verbose_name = "Pilotage"
 
     def ready(self):
-        from . import indicators  # noqa: F401  (fills the catalogue)
-
         # --- ledger: derogatory services, budget, quality self-assessment ---
         from appui.core.permissions import register_scope
 
+        from . import indicators  # noqa: F401  (fills the catalogue)
         from .ledger import dac_scope
 
         register_scope("derogatory_service", dac_scope)

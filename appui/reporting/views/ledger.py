@@ -17,7 +17,6 @@ from appui.persons.models import Person
 from .. import ledger
 from ..formatting import number
 from ..forms_ledger import BudgetForm, CancelForm, DerogatoryServiceForm, LedgerFilterForm
-from ..models import DerogatoryService
 
 
 @login_required
