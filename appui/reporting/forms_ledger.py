@@ -22,6 +22,11 @@ MIN_YEAR = 2015
 class MoneyField(forms.DecimalField):
     """Euros as the French write them: "1 234,50" (spaces between thousands, decimal comma)."""
 
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def widget_attrs(self, widget):
+        return {}  # no min/step: a text input taking "1 234,50"
+
     def to_python(self, value):
         if isinstance(value, str):
             value = "".join(value.split()).replace("\u202f", "").replace(",", ".").rstrip("€")

@@ -10,18 +10,28 @@ TO_VALUE = {"yes": True, "no": False, "": None}
 TO_CHOICE = {True: "yes", False: "no", None: ""}
 
 
+class AnswerField(forms.ChoiceField):
+    """Oui / Non / Non renseigné: "non renseigné" is an answer (it scores 0), so the field is
+    never "optional" in the DSFR sense; only completing the assessment requires yes or no."""
+
+    def validate(self, value):
+        if value:
+            super().validate(value)
+
+
 class QualityForm(DsfrBaseForm):
     """Fields `<code>_answer` and `<code>_evidence` for each ISQ item, filled from `states`
     (the saved answers, or the data's suggestions)."""
+
+    use_required_attribute = False
 
     def __init__(self, *args, states, **kwargs):
         super().__init__(*args, **kwargs)
         for state in states:
             code = state.item.code
-            self.fields[f"{code}_answer"] = forms.ChoiceField(
+            self.fields[f"{code}_answer"] = AnswerField(
                 label=state.item.label,
                 choices=ANSWER_CHOICES,
-                required=False,
                 widget=forms.RadioSelect,
                 initial=TO_CHOICE[state.answer],
             )
