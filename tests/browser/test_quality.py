@@ -32,7 +32,7 @@ def test_isq_self_assessment_from_prefill_to_score(page):
     ).click()
     page.get_by_label("Éléments de preuve").nth(4).fill("Planning de la permanence téléphonique")
     page.get_by_role("button", name=f"Terminer l'auto-évaluation {year}").click()
-    expect(page.get_by_role("status").first).to_contain_text(f"terminée : score 9/10")
+    expect(page.get_by_role("status").first).to_contain_text("terminée : score 9/10")
     screenshot(page, "quality-year-completed")
     assert QualityAssessment.objects.get(year=year).completed_at is not None
 

@@ -149,4 +149,4 @@ def test_budget_page(client, login, django_assert_max_num_queries):
     page = client.get(reverse("reporting:budget")).content.decode()
     assert "11\u00a0900,00 €" in page  # 12 000 − 100
     edit = client.get(reverse("reporting:budget"), {"annee": 2025}).content.decode()
-    assert 'value="450000.00"' in edit or 'value="450000,00"' in edit
+    assert 'value="450\u202f000,00"' in edit and 'value="12\u202f000,00"' in edit

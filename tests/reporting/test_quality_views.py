@@ -85,7 +85,9 @@ def test_prefilled_then_saved_then_completed(client, login, django_assert_max_nu
     assessment.refresh_from_db()
     assert assessment.completed_at is None and quality.score(assessment) == 2
 
-    response = client.post(url, all_answers("yes", information_system_answer="no", action="complete"))
+    response = client.post(
+        url, all_answers("yes", information_system_answer="no", action="complete")
+    )
     assert response.status_code == 302
     assessment.refresh_from_db()
     assert assessment.completed_at is not None and quality.score(assessment) == 9

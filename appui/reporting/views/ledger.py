@@ -126,8 +126,8 @@ def budget(request):
         if str(row["year"]) == year and row["budget"]:
             initial = {
                 "year": row["year"],
-                "amount": row["budget"].amount,
-                "derogatory_amount": row["budget"].derogatory_amount,
+                "amount": number(row["budget"].amount, 2),
+                "derogatory_amount": number(row["budget"].derogatory_amount, 2),
             }
     form = BudgetForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
