@@ -614,3 +614,48 @@ class ActivityReportFactory(DjangoModelFactory):
 
 
 # --- end report ---
+
+# --- reporting: ledger (derogatory services, budget, quality self-assessment) ---------------
+
+
+class DacBudgetFactory(DjangoModelFactory):
+    class Meta:
+        model = "reporting.DacBudget"
+
+    dac = factory.SubFactory(OrganisationFactory, dac=True)
+    year = 2025
+    amount = 600000
+    derogatory_amount = 20000
+
+
+class DerogatoryServiceFactory(DjangoModelFactory):
+    class Meta:
+        model = "reporting.DerogatoryService"
+
+    episode = factory.SubFactory(CareEpisodeFactory, opened_on=datetime.date(2024, 1, 1))
+    person = factory.SelfAttribute("episode.person")
+    dac = factory.SelfAttribute("episode.dac")
+    kind = "psychologist"
+    provider_label = "Cabinet de psychologie du Douaisis"
+    provided_on = datetime.date(2025, 3, 10)
+    sessions = 1
+    amount = 60
+    budget_line = "Prestations dérogatoires — psychologues"
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class QualityAssessmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "reporting.QualityAssessment"
+
+    dac = factory.SubFactory(OrganisationFactory, dac=True)
+    year = 2025
+
+
+class QualityAnswerFactory(DjangoModelFactory):
+    class Meta:
+        model = "reporting.QualityAnswer"
+
+    assessment = factory.SubFactory(QualityAssessmentFactory)
+    item = "phone_line"
+    answer = True

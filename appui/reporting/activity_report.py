@@ -58,17 +58,8 @@ VERBS: dict[str, str] = {
 def register() -> None:
     """Called once at start-up: the report's permission scope and its event verbs' labels."""
     from appui.core.models import VERB_LABELS
-    from appui.core.permissions import register_scope
 
-    register_scope("activity_report", activity_report_scope)
     VERB_LABELS.update(VERBS)
-
-
-def activity_report_scope(queryset, membership, value):
-    """`org`: the reports of the user's DAC."""
-    if value == "org":
-        return queryset.filter(dac_id=membership.organisation_id)
-    return queryset.none()
 
 
 def default_year(today: datetime.date | None = None) -> int:

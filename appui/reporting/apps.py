@@ -7,9 +7,10 @@ class ReportingConfig(AppConfig):
     verbose_name = "Pilotage"
 
     def ready(self):
-        from . import indicators  # noqa: F401  (fills the catalogue)
+        from . import indicators, scopes  # noqa: F401  (indicators: fills the catalogue)
         from .activity_report import register as register_report
         from .contracts import register as register_contracts
 
-        register_contracts()  # scope of contracts, event verbs
-        register_report()  # scope of activity reports, event verbs
+        scopes.register()
+        register_contracts()  # event verbs
+        register_report()  # event verbs

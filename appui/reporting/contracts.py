@@ -51,13 +51,6 @@ TWO_PLACES = Decimal("0.01")
 # --- Rights -------------------------------------------------------------------------------------
 
 
-def contract_scope(queryset, membership, value):
-    """`org`: the contracts of the user's DAC."""
-    if value == "org":
-        return queryset.filter(dac_id=membership.organisation_id)
-    return queryset.none()
-
-
 def contracts_in_reach(membership, action: str = "view") -> QuerySet:
     """The DAC's contracts, current first then the most recent (403 without the right)."""
     require(membership, "contract", action)
@@ -855,7 +848,5 @@ VERBS = {
 def register() -> None:
     """Called once from ReportingConfig.ready(): the scope of `contract`, the events' wording."""
     from appui.core.models import VERB_LABELS
-    from appui.core.permissions import register_scope
 
-    register_scope("contract", contract_scope)
     VERB_LABELS.update(VERBS)

@@ -1,10 +1,12 @@
-from .views import contracts, dashboard, regional, report
+from .views import contracts, dashboard, ledger, quality, regional, report
 
 app_name = "reporting"
 
 urlpatterns: list = [
     *dashboard.urlpatterns,
-    *contracts.urlpatterns,
     *report.urlpatterns,
+    *contracts.urlpatterns,
+    *ledger.urlpatterns,
+    *quality.urlpatterns,
     *regional.urlpatterns,
 ]

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from appui.core.enums import Role
 from appui.core.models import Event
+from appui.core.permissions import scope
 from appui.reporting import activity_report as service
 from appui.reporting.indicators import base
 from appui.reporting.indicators.base import (
@@ -247,7 +248,7 @@ def test_a_director_never_reaches_another_dac_s_report(director):
     other = ActivityReportFactory(year=2025, commentary={"introduction": "Secret."})
     assert service.report_for(director, 2025).pk is None
     assert (
-        not service.activity_report_scope(ActivityReport.objects.all(), director, "org")
+        not scope(director, "activity_report", "view", ActivityReport.objects.all())
         .filter(pk=other.pk)
         .exists()
     )
