@@ -508,7 +508,7 @@ class NotificationFactory(DjangoModelFactory):
     url = "/"
 
 
-# --- circle: liaison notebook and notifications (part B) -----------------------------------
+# --- circle: liaison notebook and notifications -----------------------------------------------
 
 
 class AttachmentFactory(DjangoModelFactory):
@@ -541,7 +541,7 @@ class NotificationPreferenceFactory(DjangoModelFactory):
     email_kinds = factory.LazyFunction(lambda: ["mention"])
 
 
-# --- cpom ---
+# --- Steering: CPOM, activity report, ledger, quality self-assessment -------------------------
 
 
 class ContractFactory(DjangoModelFactory):
@@ -600,10 +600,6 @@ class ContractTargetFactory(DjangoModelFactory):
     target = 100
 
 
-# --- end cpom ---
-
-
-# --- report ---
 class ActivityReportFactory(DjangoModelFactory):
     class Meta:
         model = "reporting.ActivityReport"
@@ -611,11 +607,6 @@ class ActivityReportFactory(DjangoModelFactory):
     dac = factory.SubFactory(OrganisationFactory, dac=True)
     year = 2025
     commentary = factory.LazyFunction(dict)
-
-
-# --- end report ---
-
-# --- reporting: ledger (derogatory services, budget, quality self-assessment) ---------------
 
 
 class DacBudgetFactory(DjangoModelFactory):

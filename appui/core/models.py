@@ -213,8 +213,9 @@ VERB_LABELS = {
     "merge_absorbed": "Fusion d'un doublon dans ce dossier",
     "merged_into": "Fusion dans un autre dossier",
     "merge_undone": "Annulation d'une fusion",
-    # reporting: dashboard
     "indicators_exported": "Export des indicateurs",
+    "derogatory_service_cancelled": "Annulation d'une prestation dérogatoire",
+    "quality_assessment_completed": "Auto-évaluation qualité terminée",
 }
 
 

@@ -169,7 +169,12 @@ def cancel_service(membership, service: DerogatoryService, reason: str) -> Derog
     locked.save(
         update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "updated_at", "updated_by"]
     )
-    record_event(locked, "cancelled", reason=locked.cancel_reason, amount=str(locked.amount))
+    record_event(
+        locked,
+        "derogatory_service_cancelled",
+        reason=locked.cancel_reason,
+        amount=str(locked.amount),
+    )
     return locked
 
 

@@ -363,5 +363,5 @@ def save_answers(
         assessment.completed_at = timezone.now()
         assessment.completed_by = membership.user
         assessment.save(update_fields=["completed_at", "completed_by", "updated_at", "updated_by"])
-        record_event(assessment, "completed", year=year, score=total)
+        record_event(assessment, "quality_assessment_completed", year=year, score=total)
     return assessment

@@ -75,7 +75,7 @@ def test_requests_by_channel_uses_the_local_reception_day():
     assert figure == {"phone": Measure(1), "email": Measure(2)}
 
 
-# --- ind1: new inclusions, requests by origin, responses by type -------------------------------
+# --- New inclusions, requests by origin, responses by type ------------------------------------
 
 
 def at(*args):

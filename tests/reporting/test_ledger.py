@@ -67,7 +67,9 @@ def test_cancel_keeps_the_row_with_its_reason_and_an_event(director):
     assert service.cancelled_at is not None and service.cancelled_by == director.user
     assert service.cancel_reason == "Facture   refusée".strip()
     assert DerogatoryService.objects.filter(pk=service.pk).exists()
-    event = Event.objects.get(subject_type="reporting.derogatoryservice", verb="cancelled")
+    event = Event.objects.get(
+        subject_type="reporting.derogatoryservice", verb="derogatory_service_cancelled"
+    )
     assert event.data["reason"] == "Facture   refusée"
     with pytest.raises(ledger.AlreadyCancelled):
         ledger.cancel_service(director, service, "Encore")

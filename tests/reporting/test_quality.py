@@ -200,7 +200,7 @@ def test_save_complete_score_and_history():
         .order_by("pk")
         .values_list("verb", flat=True)
     )
-    assert verbs == ["created", "updated", "completed"]
+    assert verbs == ["created", "updated", "quality_assessment_completed"]
     with pytest.raises(quality.AlreadyCompleted):
         quality.save_answers(director, 2025, answers)
 
