@@ -205,7 +205,7 @@ def _setup(size: dict, log, timings) -> list[int]:
 
     with _step("référentiel", timings, log):
         execute(
-            "CREATE FUNCTION pg_temp.h(n bigint, salt integer) RETURNS integer "
+            "CREATE OR REPLACE FUNCTION pg_temp.h(n bigint, salt integer) RETURNS integer "
             "LANGUAGE sql IMMUTABLE AS "
             "$$ SELECT (abs(hashint8(n * 1009 + salt)) % 1000000)::integer $$"
         )
@@ -268,12 +268,16 @@ def _setup(size: dict, log, timings) -> list[int]:
             Membership(user=user, organisation=dac, role=roles[k], start_date=SPAN_START)
             for dac, k, user in staff
         )
-        execute("CREATE TEMP TABLE b_staff (dac_id bigint, sk integer, user_id bigint)")
+        execute(
+            "CREATE TEMP TABLE b_staff (dac_id bigint, sk integer, user_id bigint) ON COMMIT DROP"
+        )
         execute(
             "INSERT INTO b_staff VALUES "
             + ", ".join(f"({dac.pk}, {k}, {user.pk})" for dac, k, user in staff)
         )
-        execute("CREATE TEMP TABLE b_commune (dac_id bigint, ck integer, commune_id bigint)")
+        execute(
+            "CREATE TEMP TABLE b_commune (dac_id bigint, ck integer, commune_id bigint) ON COMMIT DROP"
+        )
         execute(
             "INSERT INTO b_commune VALUES "
             + ", ".join(
@@ -288,7 +292,9 @@ def _setup(size: dict, log, timings) -> list[int]:
             rank += working
             rows.append(f"('{day.isoformat()}', {literal(working)}, {rank})")
             day += datetime.timedelta(days=1)
-        execute("CREATE TEMP TABLE b_wd (day date PRIMARY KEY, working boolean, rank integer)")
+        execute(
+            "CREATE TEMP TABLE b_wd (day date PRIMARY KEY, working boolean, rank integer) ON COMMIT DROP"
+        )
         execute("INSERT INTO b_wd VALUES " + ", ".join(rows))
     return [dac.pk for dac in dacs]
 
@@ -332,15 +338,15 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
             profession=pick(professions, "i", 1),
         )
         execute(
-            f"CREATE TEMP TABLE b_pro AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, "
+            f"CREATE TEMP TABLE b_pro ON COMMIT DROP AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, "
             f"id, {col(Professional, 'profession')} AS profession FROM {table(Professional)}"
         )
         execute(
-            "CREATE TEMP TABLE b_gp AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, id "
+            "CREATE TEMP TABLE b_gp ON COMMIT DROP AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, id "
             "FROM b_pro WHERE profession = 'physician'"
         )
         execute(
-            f"CREATE TEMP TABLE b_org AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, "
+            f"CREATE TEMP TABLE b_org ON COMMIT DROP AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, "
             f"id FROM {table(Organisation)} WHERE {col(Organisation, 'kind')} <> 'dac'"
         )
         gps = execute("SELECT 1 FROM b_gp")
@@ -364,7 +370,7 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
             gp_status="CASE WHEN g.id IS NULL THEN 'unknown' ELSE 'known' END",
         )
         execute(
-            f"CREATE TEMP TABLE b_person AS SELECT (row_number() OVER (ORDER BY id) - 1)::int "
+            f"CREATE TEMP TABLE b_person ON COMMIT DROP AS SELECT (row_number() OVER (ORDER BY id) - 1)::int "
             f"AS n, id, {col(Person, 'dac')} AS dac_id FROM {table(Person)}"
         )
         execute("CREATE UNIQUE INDEX ON b_person (n)")
@@ -382,13 +388,21 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
         ]
         # Every request's facts first (received, answered, response), then the rows.
         execute(
-            f"""CREATE TEMP TABLE b_req AS
+            f"""CREATE TEMP TABLE b_req ON COMMIT DROP AS
             SELECT j, p.id AS person_id, p.dac_id,
                 CASE WHEN {h("j", 11)} < 900000 THEN p.id END AS linked_person,
                 received_at,
-                CASE WHEN {h("j", 12)} < 960000 THEN received_at + {days(
-                "CASE WHEN " + h("j", 13) + " < 900000 THEN " + h("j", 14) + " % 6 ELSE 6 + "
-                + h("j", 14) + " % 25 END")} + interval '2 hours' END AS answered_at,
+                CASE WHEN {h("j", 12)} < 960000 THEN received_at + {
+                days(
+                    "CASE WHEN "
+                    + h("j", 13)
+                    + " < 900000 THEN "
+                    + h("j", 14)
+                    + " % 6 ELSE 6 + "
+                    + h("j", 14)
+                    + " % 25 END"
+                )
+            } + interval '2 hours' END AS answered_at,
                 {pick(responses, "j", 15)} AS response_type
             FROM (SELECT j, timestamptz '{SPAN_START.isoformat()} 08:00 Europe/Paris'
                     + {days(h("j", 16) + " % 731")} + ({h("j", 17)} % 540) * interval '1 minute'
@@ -463,7 +477,7 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
             updated_at="coalesce(answered_at, received_at)",
         )
         execute(
-            f"CREATE TEMP TABLE b_reqid AS SELECT b.*, s.id AS request_id FROM b_req b "
+            f"CREATE TEMP TABLE b_reqid ON COMMIT DROP AS SELECT b.*, s.id AS request_id FROM b_req b "
             f"JOIN {table(SupportRequest)} s ON s.{col(SupportRequest, 'number')} "
             f"= 'B-' || lpad(b.j::text, 7, '0')"
         )
@@ -492,7 +506,7 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
             ("refusal", 4),
         ]
         execute(
-            f"""CREATE TEMP TABLE b_ep0 AS
+            f"""CREATE TEMP TABLE b_ep0 ON COMMIT DROP AS
             SELECT j, request_id, dac_id, linked_person AS person_id, response_type AS kind,
                 opened_on,
                 CASE WHEN {h("j", 31)} < 600000 AND opened_on + 30 + {h("j", 32)} % 420
@@ -507,25 +521,25 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
             "LEFT JOIN b_staff cm ON e.kind = 'case_management' AND cm.dac_id = e.dac_id "
             "AND cm.sk = 6 + {k} % 4"
         )
-        episode_values = dict(
-            dac="e.dac_id",
-            person="e.person_id",
-            kind="e.kind",
-            status="CASE WHEN e.closed_on IS NULL THEN 'open' ELSE 'closed' END",
-            opened_on="e.opened_on",
-            level=pick(levels, "e.j", 33),
-            level_since="e.opened_on::timestamptz",
-            referent="st.user_id",
-            case_manager="cm.user_id",
-            gp_informed_on=f"CASE WHEN {h('e.j', 34)} < 850000 THEN e.opened_on + 2 END",
-            gp_informed_how=f"CASE WHEN {h('e.j', 34)} < 850000 THEN 'phone' ELSE '' END",
-            closed_on="e.closed_on",
-            exit_reason="CASE WHEN e.closed_on IS NULL THEN '' ELSE "
+        episode_values = {
+            "dac": "e.dac_id",
+            "person": "e.person_id",
+            "kind": "e.kind",
+            "status": "CASE WHEN e.closed_on IS NULL THEN 'open' ELSE 'closed' END",
+            "opened_on": "e.opened_on",
+            "level": pick(levels, "e.j", 33),
+            "level_since": "e.opened_on::timestamptz",
+            "referent": "st.user_id",
+            "case_manager": "cm.user_id",
+            "gp_informed_on": f"CASE WHEN {h('e.j', 34)} < 850000 THEN e.opened_on + 2 END",
+            "gp_informed_how": f"CASE WHEN {h('e.j', 34)} < 850000 THEN 'phone' ELSE '' END",
+            "closed_on": "e.closed_on",
+            "exit_reason": "CASE WHEN e.closed_on IS NULL THEN '' ELSE "
             + pick(exits, "e.j", 35)
             + " END",
-            created_at="e.opened_on::timestamptz",
-            updated_at="coalesce(e.closed_on, e.opened_on)::timestamptz",
-        )
+            "created_at": "e.opened_on::timestamptz",
+            "updated_at": "coalesce(e.closed_on, e.opened_on)::timestamptz",
+        }
         first = insert(
             CareEpisode,
             "b_ep0 e " + staff_join.format(k=h("e.j", 36)),
@@ -534,7 +548,7 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
         )
         # Reopened episodes: 4 % of the closed ones start again 30 to 90 days later.
         execute(
-            f"""CREATE TEMP TABLE b_ep1 AS
+            f"""CREATE TEMP TABLE b_ep1 ON COMMIT DROP AS
             SELECT e.j + 10000000 AS j, c.id AS previous_id, e.dac_id, e.person_id, e.kind,
                 e.closed_on + 30 + {h("e.j", 37)} % 60 AS opened_on,
                 CASE WHEN {h("e.j", 38)} < 400000
@@ -554,7 +568,7 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
         counts["episodes"] = first + reopened
         counts["reopened_episodes"] = reopened
         execute(
-            f"CREATE TEMP TABLE b_ep AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, "
+            f"CREATE TEMP TABLE b_ep ON COMMIT DROP AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, "
             f"id, {col(CareEpisode, 'dac')} AS dac_id, {col(CareEpisode, 'person')} AS person_id, "
             f"{col(CareEpisode, 'opened_on')} AS opened_on, "
             f"coalesce({col(CareEpisode, 'closed_on')}, {limit}) AS until_on, "
@@ -576,19 +590,19 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
     with _step("évaluations", timings, log):
         form_id = AssessmentForm.objects.order_by("pk").values_list("pk", flat=True).first()
         execute(
-            f"CREATE TEMP TABLE b_as AS SELECT e.*, e.opened_on + 3 + {h('e.n', 42)} % 25 "
+            f"CREATE TEMP TABLE b_as ON COMMIT DROP AS SELECT e.*, e.opened_on + 3 + {h('e.n', 42)} % 25 "
             f"AS assessed_on FROM b_ep e WHERE e.opened_on + 28 <= e.until_on"
         )
-        assessment_values = dict(
-            episode="a.id",
-            form=str(form_id),
-            place=pick([("home", 8), ("office", 1), ("hospital", 1)], "a.n", 43),
-            status="'completed'",
-            author="a.referent_id",
-            created_at="a.day::timestamptz",
-            updated_at="a.day::timestamptz",
-            completed_at="a.day::timestamptz + interval '16 hours'",
-        )
+        assessment_values = {
+            "episode": "a.id",
+            "form": str(form_id),
+            "place": pick([("home", 8), ("office", 1), ("hospital", 1)], "a.n", 43),
+            "status": "'completed'",
+            "author": "a.referent_id",
+            "created_at": "a.day::timestamptz",
+            "updated_at": "a.day::timestamptz",
+            "completed_at": "a.day::timestamptz + interval '16 hours'",
+        }
         counts["assessments"] = insert(
             Assessment,
             "(SELECT *, assessed_on AS day FROM b_as) a",
@@ -605,7 +619,7 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
 
     with _step("PPCS et actions", timings, log):
         execute(
-            f"""CREATE TEMP TABLE b_plan AS
+            f"""CREATE TEMP TABLE b_plan ON COMMIT DROP AS
             SELECT (row_number() OVER (ORDER BY {h("n", 46)}, n) - 1)::int AS k, a.*,
                 a.assessed_on + 5 + {h("n", 47)} % 15 AS submitted_on
             FROM b_as a WHERE a.assessed_on + 40 <= a.until_on"""
@@ -619,7 +633,7 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
             updated_at="p.submitted_on::timestamptz",
         )
         execute(
-            f"""CREATE TEMP TABLE b_v1 AS
+            f"""CREATE TEMP TABLE b_v1 ON COMMIT DROP AS
             SELECT p.*, cp.id AS plan_id,
                 CASE WHEN {h("p.k", 48)} < 850000 THEN p.submitted_on + 2 + {h("p.k", 49)} % 14
                 END AS validated_on,
@@ -629,19 +643,19 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
                 {h("p.k", 52)} < 80000 AS still_submitted
             FROM b_plan p JOIN {table(CarePlan)} cp ON cp.{col(CarePlan, "episode")} = p.id"""
         )
-        version_values = dict(
-            plan="v.plan_id",
-            situation="'Situation complexe au domicile.'",
-            created_at="v.submitted_on::timestamptz",
-            updated_at="v.submitted_on::timestamptz",
-        )
-        gp_values = dict(
-            gp="g.id",
-            gp_validation_channel="CASE WHEN v.validated_on IS NULL THEN '' ELSE 'phone' END",
-            gp_validation_recorded_by="CASE WHEN v.validated_on IS NOT NULL THEN v.referent_id END",
-            person_agreed_on="v.submitted_on",
-            person_agreement_how="'home_visit'",
-        )
+        version_values = {
+            "plan": "v.plan_id",
+            "situation": "'Situation complexe au domicile.'",
+            "created_at": "v.submitted_on::timestamptz",
+            "updated_at": "v.submitted_on::timestamptz",
+        }
+        gp_values = {
+            "gp": "g.id",
+            "gp_validation_channel": "CASE WHEN v.validated_on IS NULL THEN '' ELSE 'phone' END",
+            "gp_validation_recorded_by": "CASE WHEN v.validated_on IS NOT NULL THEN v.referent_id END",
+            "person_agreed_on": "v.submitted_on",
+            "person_agreement_how": "'home_visit'",
+        }
         gp_join = f"LEFT JOIN b_gp g ON g.n = {h('v.k', 53)} % {gps}"
         versions = insert(
             CarePlanVersion,
@@ -678,7 +692,7 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
         )
         counts["plan_versions"] = versions
         execute(
-            f"CREATE TEMP TABLE b_ver AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, "
+            f"CREATE TEMP TABLE b_ver ON COMMIT DROP AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, "
             f"id, {col(CarePlanVersion, 'submitted_at')}::date AS day FROM "
             f"{table(CarePlanVersion)}"
         )
@@ -692,7 +706,9 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
             responsible_label="'Infirmier·e libéral·e'",
             starts_on="v.day",
             due_on=f"v.day + 15 + {h('k', 56)} % 120",
-            status=pick([("planned", 3), ("in_progress", 3), ("done", 5), ("not_done", 1)], "k", 57),
+            status=pick(
+                [("planned", 3), ("in_progress", 3), ("done", 5), ("not_done", 1)], "k", 57
+            ),
             position="k / greatest(1, " + str(versions) + ")",
             created_at="v.day::timestamptz",
             updated_at="v.day::timestamptz",
