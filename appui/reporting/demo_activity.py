@@ -3,11 +3,12 @@ review and quality self-assessment have something to show.
 
 About 150 requests received in 2025 (and a few at the end of 2024: persons followed across New
 Year), with their channels, origins, responses and working-day delays (one received on a public
-holiday); about 60 accompaniments opened from them — some still open on 31 December, one reopened,
-the others closed with their exit reason; assessments (some reassessed within the year), PPCS
-versions (most validated by the GP), adverse events with their corrective actions, unmet needs in
-several communes, derogatory services and the 2024–2025 budgets, the CPOM 2024–2028 with its
-objectives, indicators and yearly targets and its 2025 review in preparation, and the 2025 quality
+holiday); about 60 accompaniments opened from them — some still followed on 31 December, one
+reopened, all closed by mid-2026 with their exit reason (the demo's current work stays that of
+the user journeys); assessments (some reassessed within the year), PPCS versions (most validated
+by the GP), adverse events with their corrective actions, unmet needs in several communes,
+derogatory services and the 2024–2025 budgets, the CPOM 2024–2028 with its objectives,
+indicators and yearly targets and its 2025 review in preparation, and the 2025 quality
 self-assessment partly filled.
 
 Everything is bulk-created from one seed (the same history on every run), in a few seconds on
@@ -389,9 +390,12 @@ class ActivityDemo:
                 if item.response_type == ResponseType.CASE_MANAGEMENT
                 else EpisodeKind.COORDINATION
             )
-            # About one in five is still open today; the others closed, some in early 2026.
-            closed_on = None
-            if position % 5 != 2:
+            # About one in five is still followed on 31 December and closes in 2026; the others
+            # close within a year. None is left open: the demo's current work stays the journeys'.
+            if position % 5 == 2:
+                closed_on = max(date(2026, 1, 5), opened_on + timedelta(days=30))
+                closed_on += timedelta(days=rng.randint(0, 150))
+            else:
                 closed_on = min(opened_on + timedelta(days=rng.randint(60, 330)), date(2026, 3, 31))
             episode = self._episode(item.person, kind, item.level, opened_on, closed_on)
             episode.request = item.request
@@ -405,7 +409,7 @@ class ActivityDemo:
             first_closed.kind,
             L.SHORT_TERM,
             add_working_days(first_closed.closed_on + timedelta(days=60), 0),
-            None,
+            first_closed.closed_on + timedelta(days=250),
         )
         reopened.previous = first_closed
         reopened.opening_reason = "Nouvelle dégradation après une période stabilisée."
