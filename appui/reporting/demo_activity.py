@@ -392,7 +392,7 @@ class ActivityDemo:
             )
             # About one in five is still followed on 31 December and closes in 2026; the others
             # close within a year. None is left open: the demo's current work stays the journeys'.
-            if position % 5 == 2:
+            if position % 5 == 2 or opened_on.year == 2024:
                 closed_on = max(date(2026, 1, 5), opened_on + timedelta(days=30))
                 closed_on += timedelta(days=rng.randint(0, 150))
             else:
@@ -470,7 +470,9 @@ class ActivityDemo:
             first[episode.pk] = day
             days = [day]
             later = add_working_days(day + timedelta(days=rng.randint(160, 330)), 0)
-            if later < end and rng.random() < 0.7:
+            # Followed for more than a year: reassessed within 12 months, but for a few.
+            long = (end - day).days > 365
+            if later < end and rng.random() < (0.9 if long else 0.6):
                 days.append(later)
             for assessed_on in days:
                 answers = self._aggir_answers(form.definition)
@@ -696,14 +698,14 @@ class ActivityDemo:
                 DacBudget(
                     dac=self.dac,
                     year=2024,
-                    amount=Decimal("1080000"),
-                    derogatory_amount=Decimal("20000"),
+                    amount=Decimal("395000"),
+                    derogatory_amount=Decimal("6000"),
                 ),
                 DacBudget(
                     dac=self.dac,
                     year=YEAR,
-                    amount=Decimal("1150000"),
-                    derogatory_amount=Decimal("25000"),
+                    amount=Decimal("420000"),
+                    derogatory_amount=Decimal("8000"),
                 ),
             ]
         )
