@@ -10,7 +10,7 @@ export PATH := $(HOME)/.local/bin:$(PATH)
 DEMO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 TEST_PACKAGES := $(DEMO_PACKAGES) postgresql chromium poppler-utils
 
-.PHONY: demo test bench-directory lint format uv sync migrate seed serve
+.PHONY: demo test bench-directory bench-indicators lint format uv sync migrate seed serve
 
 uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
@@ -36,6 +36,13 @@ bench-directory: uv
 	@scripts/ensure-debian-packages.sh $(DEMO_PACKAGES) postgresql
 	@uv sync --frozen --quiet
 	@scripts/bench-directory.sh
+
+# Indicators at regional scale (3 DACs, 30 000 persons, 1 000 000 access-log rows): the time to
+# compute the whole catalogue for one DAC-year and for the region-year (bench/).
+bench-indicators: uv
+	@scripts/ensure-debian-packages.sh $(DEMO_PACKAGES) postgresql
+	@uv sync --frozen --quiet
+	@scripts/bench-indicators.sh $(BENCH_ARGS)
 
 lint: sync
 	uv run ruff check .

@@ -37,6 +37,7 @@ class Command(BaseCommand):
                     continue
                 result = module.seed(self.stdout)
                 accounts.extend(result or [])
+            importlib.import_module("appui.reporting.demo_activity").seed(self.stdout)  # pilotage
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         if accounts:
             self.stdout.write("\nComptes de démonstration :")
