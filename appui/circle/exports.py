@@ -124,6 +124,14 @@ TABLES: list[Table] = [
     Table("circle.emergencyaccess", "person"),
     Table("circle.liaisonnote", "person", None, row_category=lambda row: row["category"]),
     Table("circle.attachment", "note__person", None, row_category=lambda row: row["_category"]),
+    # Services the DAC paid for the person: a psychologist's sessions say something of their
+    # psychological care, the others of their health care.
+    Table(
+        "reporting.derogatoryservice",
+        "person",
+        None,
+        row_category=lambda row: PSY if row["kind"] == "psychologist" else MED,
+    ),
 ]
 
 #: Personal-data models that are not about a person (accounts, professionals).

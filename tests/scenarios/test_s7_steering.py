@@ -80,6 +80,8 @@ def test_s7_activity_report_cpom_review_and_regional_view(page, region, time_mac
     page.get_by_label(re.compile("Commentaire — File active")).first.fill(
         "La file active progresse comme prévu."
     )
+    # An indicator the contract defines itself: its actual value is entered, not computed.
+    page.get_by_label("Réalisé — Réunions d'animation territoriale organisées").fill("6")
     page.get_by_label("Votre analyse de l'année").fill(
         "Année de montée en charge : les délais sont tenus, la validation par le médecin "
         "traitant reste à améliorer."
