@@ -10,6 +10,8 @@ is the value of rank ⌈p × n / 100⌉ — for the median of an even number of 
 the two middle ones. The measure carries the number of values as its denominator.
 """
 
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models import F, Func, IntegerField, Min
 from django.db.models.functions import TruncDate
@@ -91,92 +93,65 @@ def _first_answer_rows(dac, period, key):
     return first_answers([dac.pk], period).order_by("received_at", "pk")
 
 
-# --- Request → first completed assessment of the episode it opened ------------------------------
+# --- Request → first assessment, first PPCS in force of the episode it opened ------------------
 
 
-def _completed_assessments(dac_ids, period: Period):
-    """Completed assessments up to the end of the period, of episodes opened from a request (the
-    first one of an episode falls in the period when the earliest of them does)."""
-    return Assessment.objects.filter(
-        status=AssessmentStatus.COMPLETED,
-        assessed_on__lte=period.end,
-        episode__dac_id__in=dac_ids,
-        episode__request__isnull=False,
-        episode__request__deleted_at__isnull=True,
-    )
+@dataclass(frozen=True)
+class Milestone:
+    """A step of the episode opened from a request: its rows (up to the end of the period, of
+    episodes opened from a request), the path from a row to its episode, and the step's date."""
 
+    model: type
+    episode: str
+    date: str
+    filters: dict
 
-def _first_assessment_values(dac_ids, period, pooled):
-    """One row per episode whose first completed assessment falls in the period."""
-    return (
-        grouped(
-            _completed_assessments(dac_ids, period),
-            pooled,
-            "episode__dac_id",
-            episode_key=F("episode_id"),
-            received_at=F("episode__request__received_at"),
+    def rows(self, dac_ids, period: Period):
+        return self.model.objects.filter(
+            **self.filters,
+            **{
+                f"{self.date}__isnull": False,
+                f"{self.date}__lte": period.end,
+                f"{self.episode}__dac_id__in": dac_ids,
+                f"{self.episode}__request__isnull": False,
+                f"{self.episode}__request__deleted_at__isnull": True,
+            },
         )
-        .annotate(
-            first_on=Min("assessed_on"),
-            v=DaysBetween(Min("assessed_on"), TruncDate("episode__request__received_at")),
+
+    def values(self, dac_ids, period, pooled):
+        """One row per episode whose first such step falls in the period."""
+        received = f"{self.episode}__request__received_at"
+        return (
+            grouped(
+                self.rows(dac_ids, period),
+                pooled,
+                f"{self.episode}__dac_id",
+                episode_key=F(f"{self.episode}_id"),
+                received_at=F(received),
+            )
+            .annotate(first_on=Min(self.date), v=DaysBetween(Min(self.date), TruncDate(received)))
+            .filter(first_on__gte=period.start)
         )
-        .filter(first_on__gte=period.start)
-    )
+
+    def requests(self, dac, period, key):
+        """The requests behind the figure."""
+        request = f"{self.episode}__request_id"
+        return SupportRequest.objects.filter(
+            pk__in=self.rows([dac.pk], period)
+            .order_by()
+            .values(request)
+            .annotate(first_on=Min(self.date))
+            .filter(first_on__gte=period.start)
+            .values(request)
+        ).order_by("received_at", "pk")
 
 
-def _first_assessment_rows(dac, period, key):
-    return SupportRequest.objects.filter(
-        pk__in=_completed_assessments([dac.pk], period)
-        .order_by()
-        .values("episode__request_id")
-        .annotate(first_on=Min("assessed_on"))
-        .filter(first_on__gte=period.start)
-        .values("episode__request_id")
-    ).order_by("received_at", "pk")
-
-
-# --- Request → first PPCS version in force for the episode it opened ----------------------------
-
-
-def _versions_in_force(dac_ids, period: Period):
-    """PPCS versions come into force up to the end of the period, of episodes opened from a
-    request."""
-    return CarePlanVersion.objects.filter(
-        activated_on__isnull=False,
-        activated_on__lte=period.end,
-        plan__episode__dac_id__in=dac_ids,
-        plan__episode__request__isnull=False,
-        plan__episode__request__deleted_at__isnull=True,
-    )
-
-
-def _first_plan_values(dac_ids, period, pooled):
-    """One row per episode whose first PPCS version came into force in the period."""
-    return (
-        grouped(
-            _versions_in_force(dac_ids, period),
-            pooled,
-            "plan__episode__dac_id",
-            episode_key=F("plan__episode_id"),
-            received_at=F("plan__episode__request__received_at"),
-        )
-        .annotate(
-            first_on=Min("activated_on"),
-            v=DaysBetween(Min("activated_on"), TruncDate("plan__episode__request__received_at")),
-        )
-        .filter(first_on__gte=period.start)
-    )
-
-
-def _first_plan_rows(dac, period, key):
-    return SupportRequest.objects.filter(
-        pk__in=_versions_in_force([dac.pk], period)
-        .order_by()
-        .values("plan__episode__request_id")
-        .annotate(first_on=Min("activated_on"))
-        .filter(first_on__gte=period.start)
-        .values("plan__episode__request_id")
-    ).order_by("received_at", "pk")
+#: Request → first completed assessment of the episode it opened.
+FIRST_ASSESSMENT = Milestone(
+    Assessment, "episode", "assessed_on", {"status": AssessmentStatus.COMPLETED}
+)
+#: Request → first PPCS version in force for the episode it opened.
+FIRST_PLAN = Milestone(CarePlanVersion, "plan__episode", "activated_on", {})
 
 
 # --- The catalogue entries ----------------------------------------------------------------------
@@ -238,8 +213,8 @@ for code, label, unit, definition, values, rows, title in (
         "Délai entre la demande et la première évaluation",
         "jours",
         ASSESSMENT,
-        _first_assessment_values,
-        _first_assessment_rows,
+        FIRST_ASSESSMENT.values,
+        FIRST_ASSESSMENT.requests,
         "Demandes dont l'accompagnement a eu sa première évaluation",
     ),
     (
@@ -247,8 +222,8 @@ for code, label, unit, definition, values, rows, title in (
         "Délai entre la demande et le premier PPCS en vigueur",
         "jours",
         PLAN,
-        _first_plan_values,
-        _first_plan_rows,
+        FIRST_PLAN.values,
+        FIRST_PLAN.requests,
         "Demandes dont l'accompagnement a eu son premier PPCS",
     ),
 ):
