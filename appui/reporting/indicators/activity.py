@@ -37,7 +37,7 @@ def _file_active(dac_ids, period, pooled):
     return by_group(rows, lambda r: Measure.count(r["n"]))
 
 
-def _file_active_rows(dac, period, key):
+def file_active_rows(dac, period, key):
     return Person.objects.filter(
         pk__in=episodes_followed([dac.pk], period).values("person_id")
     ).order_by("birth_name", "first_name")
@@ -58,7 +58,7 @@ register(
             inclusion="Toutes les sorties comptent, y compris le décès.",
         ),
         compute=_file_active,
-        drilldown=Drilldown("person", _file_active_rows, "Personnes de la file active"),
+        drilldown=Drilldown("person", file_active_rows, "Personnes de la file active"),
     )
 )
 

@@ -9,11 +9,10 @@ from django.db.models.functions import Cast, Coalesce, NullIf
 
 from appui.intake.enums import IntensityLevel
 from appui.intake.models import SupportRequest
-from appui.persons.models import Person
 
 from ..enums import DerogatoryKind
 from ..models import DacBudget, DerogatoryService
-from .activity import episodes_followed
+from .activity import episodes_followed, file_active_rows
 from .base import (
     POOLED,
     Definition,
@@ -193,12 +192,6 @@ def _cost_per_person(dac_ids, period, pooled):
     return figures
 
 
-def _file_active_rows(dac, period, key):
-    return Person.objects.filter(
-        pk__in=episodes_followed([dac.pk], period).values("person_id")
-    ).order_by("birth_name", "first_name")
-
-
 register(
     Indicator(
         code="cost_per_person",
@@ -220,7 +213,7 @@ register(
             "distinctes.",
         ),
         compute=_cost_per_person,
-        drilldown=Drilldown("person", _file_active_rows, "Personnes de la file active"),
+        drilldown=Drilldown("person", file_active_rows, "Personnes de la file active"),
     )
 )
 
