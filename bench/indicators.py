@@ -300,11 +300,11 @@ def _setup(size: dict, log, timings) -> list[int]:
 
 
 def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
+    from appui.care.assessments import MULTIDIMENSIONAL_CODE, shipped_form
     from appui.care.models import (
         Action,
         AdverseEvent,
         Assessment,
-        AssessmentForm,
         CareEpisode,
         CarePlan,
         CarePlanVersion,
@@ -588,7 +588,7 @@ def _generate(size: dict, dac_ids: list[int], log, timings) -> dict:
         )
 
     with _step("évaluations", timings, log):
-        form_id = AssessmentForm.objects.order_by("pk").values_list("pk", flat=True).first()
+        form_id = shipped_form(MULTIDIMENSIONAL_CODE).pk
         execute(
             f"CREATE TEMP TABLE b_as ON COMMIT DROP AS SELECT e.*, e.opened_on + 3 + {h('e.n', 42)} % 25 "
             f"AS assessed_on FROM b_ep e WHERE e.opened_on + 28 <= e.until_on"
