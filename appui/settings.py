@@ -123,6 +123,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "appui.core.sqlite"
+    # Tests run in memory (Django's default for SQLite, said explicitly so that a test runner
+    # that recognises SQLite by Django's own engine name keeps it so in each parallel worker).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )

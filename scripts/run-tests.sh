@@ -15,11 +15,14 @@ uv run python manage.py makemigrations --check --dry-run >/dev/null || {
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/appui"
 export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API runs an event loop in the test thread
+# One test process per processor (each with its own test database and browser).
+WORKERS="-n ${APPUI_TEST_WORKERS:-auto}"
 # shellcheck disable=SC2086
-uv run pytest ${PYTEST_ARGS}
+uv run pytest ${WORKERS} ${PYTEST_ARGS}
 
 if [ -z "${PYTEST_ARGS}" ]; then
   echo "--- Suite rapide sur SQLite (base embarquée) ---"
   unset DATABASE_URL
-  uv run pytest -m "not browser and not postgresql_only" -q
+  # shellcheck disable=SC2086
+  uv run pytest ${WORKERS} -m "not browser and not postgresql_only" -q
 fi

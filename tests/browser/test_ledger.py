@@ -52,7 +52,7 @@ def test_budget_then_a_service_then_its_cancellation(page):
     expect(page.locator("main")).to_contain_text("240,00 €")
     expect(page.locator("main")).to_contain_text("14 760,00 €")  # 15 000 − 240
     screenshot(page, "ledger-list")
-    assert DerogatoryService.objects.get().episode == episode
+    assert DerogatoryService.objects.get(invoice_reference="FAC-0042").episode == episode
 
     page.get_by_role("link", name="Annuler la prestation du").click()
     page.get_by_label("Motif de l'annulation").fill("Facture saisie deux fois")
@@ -61,4 +61,7 @@ def test_budget_then_a_service_then_its_cancellation(page):
     expect(page.locator("main")).to_contain_text("annulée le")
     expect(page.locator("main")).to_contain_text("15 000,00 €")
     screenshot(page, "ledger-list-cancelled")
-    assert DerogatoryService.objects.get().cancel_reason == "Facture saisie deux fois"
+    assert (
+        DerogatoryService.objects.get(invoice_reference="FAC-0042").cancel_reason
+        == "Facture saisie deux fois"
+    )

@@ -50,7 +50,7 @@ def test_director_reads_the_dashboard_and_drills_down(page):
     page.get_by_label("Année").select_option("2025")
     page.get_by_role("button", name="Afficher").click()
     expect(page.locator("h1")).to_have_text("Tableau de bord — année 2025")
-    file_active = page.locator("article", has=page.get_by_role("heading", name="File active"))
+    file_active = page.get_by_role("article", name="File active", exact=True)
     expect(file_active).to_contain_text("2\u00a0personnes")
     expect(file_active).to_contain_text("année 2024 : 1\u00a0personne")
     expect(file_active).to_contain_text("En hausse de 1\u00a0personne")
@@ -74,25 +74,25 @@ def test_director_reads_the_dashboard_and_drills_down(page):
     screenshot(page, "pilotage-tableau-de-bord")
 
     # a period of dates: the comparison is with the same number of days just before
-    page.get_by_label("Du").fill("2025-01-01")
-    page.get_by_label("Au").fill("2025-01-31")
+    page.get_by_label("Du", exact=True).fill("2025-01-01")
+    page.get_by_label("Au", exact=True).fill("2025-01-31")
     page.get_by_role("button", name="Afficher").click()
     expect(page.locator("h1")).to_have_text("Tableau de bord — du 01/01/2025 au 31/01/2025")
     expect(page.locator("main")).to_contain_text("du 01/12/2024 au 31/12/2024")
 
     # an inverted period gets a French message next to the field
-    page.get_by_label("Du").fill("2025-02-01")
-    page.get_by_label("Au").fill("2025-01-01")
+    page.get_by_label("Du", exact=True).fill("2025-02-01")
+    page.get_by_label("Au", exact=True).fill("2025-01-01")
     page.get_by_role("button", name="Afficher").click()
     expect(page.locator("main")).to_contain_text("La fin de la période doit suivre son début.")
     screenshot(page, "pilotage-periode-invalide")
 
     # the indicator's page and the list behind the figure
-    page.get_by_label("Du").fill("")
-    page.get_by_label("Au").fill("")
+    page.get_by_label("Du", exact=True).fill("")
+    page.get_by_label("Au", exact=True).fill("")
     page.get_by_label("Année").select_option("2025")
     page.get_by_role("button", name="Afficher").click()
-    page.get_by_role("link", name="File active").click()
+    page.get_by_role("link", name="File active", exact=True).click()
     expect(page.locator("h1")).to_have_text("File active")
     expect(page.locator("main")).to_contain_text("Personnes distinctes accompagnées")
     listing = page.get_by_role("table", name="2 éléments — année 2025")
