@@ -272,7 +272,13 @@ def gp_options(request):
 def person_options(request):
     """Suggestions for a field designating another person of the DAC (a carer also followed)."""
     require(request.membership, "person", "list")
-    key = names.name_key(request.GET.get("linked_person", "").split("—")[0].split(",")[0])
+    return person_suggestions(request, request.GET.get("linked_person", ""))
+
+
+def person_suggestions(request, text: str):
+    """The persons the user may list whose name starts like `text` (a typed label "NOM, Prénom —
+    né·e le…" is cut to its name), as options of a suggestion field."""
+    key = names.name_key(text.split("—")[0].split(",")[0])
     found = []
     if len(key) > 1:
         queryset = scope(request.membership, "person", "list", Person.objects.current()).filter(

@@ -23,10 +23,13 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from appui.care.enums import AssessmentStatus
-from appui.care.models import AdverseEvent, Assessment, CareEpisode, CarePlanVersion
+from appui.care.models import Assessment, CareEpisode, CarePlanVersion
 from appui.core.models import record_event
 from appui.core.permissions import require, scope
 
+from .indicators.activity import episodes_followed
+from .indicators.base import Period
+from .indicators.quality import adverse_events
 from .models import QualityAnswer, QualityAssessment
 
 
@@ -68,14 +71,6 @@ def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-def _followed(dac_id: int, year: int):
-    """The episodes of the DAC open at least one day of the year (the file active's rows)."""
-    start, end = _year_bounds(year)
-    return CareEpisode.objects.filter(dac_id=dac_id, opened_on__lte=end).filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gte=start)
-    )
-
-
 def ppcs_share(dac_id: int, year: int) -> DataCheck:
     """Persons of the year's file active with a PPCS validated by the GP (then in force) on an
     accompaniment followed that year, by 31 December. Threshold: 100 % (the ISQ's wording)."""
@@ -84,7 +79,7 @@ def ppcs_share(dac_id: int, year: int) -> DataCheck:
         plan__episode=OuterRef("pk"), gp_validated_on__lte=end
     )
     row = (
-        _followed(dac_id, year)
+        episodes_followed([dac_id], Period.year(year))
         .annotate(has_ppcs=Exists(validated))
         .aggregate(
             persons=Count("person_id", distinct=True),
@@ -153,11 +148,8 @@ def gp_validation_share(dac_id: int, year: int) -> DataCheck:
 def adverse_events_followed(dac_id: int, year: int) -> DataCheck:
     """Adverse events recorded during the year, and how many have a corrective action (decided,
     and done). Suggests yes when events are recorded and every one has a corrective action."""
-    start, end = _year_bounds(year)
     with_action = ~Q(corrective_action="")
-    row = AdverseEvent.objects.filter(
-        episode__dac_id=dac_id, occurred_on__gte=start, occurred_on__lte=end
-    ).aggregate(
+    row = adverse_events([dac_id], Period.year(year)).aggregate(
         events=Count("pk"),
         with_action=Count("pk", filter=with_action),
         done=Count("pk", filter=with_action & Q(corrective_action_done_on__isnull=False)),

@@ -2,17 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from appui.core.mixins import paginate
-from appui.core.permissions import can, require, scope
-from appui.persons import names
-from appui.persons.forms import person_label
-from appui.persons.models import Person
+from appui.core.permissions import can, require
+from appui.persons.views import person_suggestions
 
 from .. import ledger
 from ..formatting import number
@@ -105,14 +102,7 @@ def ledger_cancel(request, pk):
 def ledger_person_options(request):
     """Suggestions for the person field: the persons of the DAC the user may list."""
     require(request.membership, "derogatory_service", "create")
-    key = names.name_key(request.GET.get("person", "").split("—")[0].split(",")[0])
-    found = []
-    if len(key) > 1:
-        queryset = scope(request.membership, "person", "list", Person.objects.current()).filter(
-            Q(birth_name_key__startswith=key) | Q(used_name_key__startswith=key)
-        )
-        found = list(queryset.order_by("birth_name", "first_name")[:12])
-    return render(request, "persons/_options.html", {"options": [person_label(p) for p in found]})
+    return person_suggestions(request, request.GET.get("person", ""))
 
 
 @login_required
