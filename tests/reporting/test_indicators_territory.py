@@ -14,9 +14,11 @@ D = datetime.date
 
 @pytest.fixture
 def needs():
-    dac, other = OrganisationFactory(dac=True), OrganisationFactory(dac=True)
+    # The named communes first: a commune made in passing (an organisation's seat) takes its
+    # INSEE code from a sequence and could otherwise stand under Anzin's code with another name.
     douai = CommuneFactory(insee_code="59178", name="Douai")
     anzin = CommuneFactory(insee_code="59014", name="Anzin")
+    dac, other = OrganisationFactory(dac=True), OrganisationFactory(dac=True)
     need = UnmetNeedFactory
     need(dac=dac, theme="teleassistance", commune=douai, noted_on=D(2025, 1, 1))
     need(dac=dac, theme="teleassistance", commune=douai, noted_on=D(2025, 12, 31))
